@@ -1,0 +1,35 @@
+#pragma once
+// What subcommand files share: the action chosen by parsing, and the value hints that shell
+// completion offers for options and arguments.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli/exit_code.hpp"
+
+namespace gpurun::cli {
+
+enum class OutputFormat { text, json };
+
+struct Context {
+  std::function<ExitCode()> action;
+  // Values completion offers for an option or positional (by the option's object).
+  std::map<const CLI::Option*, std::vector<std::string>> value_hints;
+  // Options that take file paths, completed as files.
+  std::vector<const CLI::Option*> file_options;
+};
+
+// Adds `--output text|json` (also GPURUN_OUTPUT) to a subcommand.
+CLI::Option* add_output_option(CLI::App& command, Context& context, OutputFormat& format);
+
+// One registration function per subcommand file.
+void add_validate(CLI::App& root, Context& context);
+void add_gpus(CLI::App& root, Context& context);
+void add_plan(CLI::App& root, Context& context);
+void add_completion(CLI::App& root, Context& context);
+
+} // namespace gpurun::cli

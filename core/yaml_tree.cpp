@@ -1,0 +1,181 @@
+#include "core/yaml_tree.hpp"
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace gpurun::core {
+namespace {
+
+// Past this depth a document is rejected; yaml-cpp's own parser guard sits at 2000.
+constexpr int k_max_depth = 256;
+
+struct Converter {
+  const std::string& path;
+  YamlFile& file;
+  size_t nodes = 0;
+  bool budget_reported = false;
+
+  SourcePos pos_of(const YAML::Node& node) const {
+    YAML::Mark mark = node.Mark();
+    return {path, mark.line + 1, mark.column + 1};
+  }
+
+  bool convert(const YAML::Node& in, YamlNode& out, int depth) {
+    out.pos = pos_of(in);
+    if (++nodes > k_max_yaml_nodes) {
+      if (!budget_reported)
+        file.diagnostics.push_back(file.diagnostic(
+            out.pos, "document too large: more than " + std::to_string(k_max_yaml_nodes) +
+                         " nodes once aliases are expanded"));
+      budget_reported = true;
+      return false;
+    }
+    if (depth > k_max_depth) {
+      file.diagnostics.push_back(file.diagnostic(
+          out.pos, "nesting deeper than " + std::to_string(k_max_depth) + " levels"));
+      return false;
+    }
+    switch (in.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      out.kind = YamlNode::Kind::null;
+      return true;
+    case YAML::NodeType::Scalar:
+      out.kind = YamlNode::Kind::scalar;
+      out.scalar = in.Scalar();
+      out.quoted = in.Tag() == "!";
+      return true;
+    case YAML::NodeType::Sequence:
+      out.kind = YamlNode::Kind::sequence;
+      out.items.reserve(in.size());
+      for (const YAML::Node& item : in) {
+        out.items.emplace_back();
+        if (!convert(item, out.items.back(), depth + 1)) return false;
+      }
+      return true;
+    case YAML::NodeType::Map: {
+      out.kind = YamlNode::Kind::mapping;
+      std::set<std::string> seen;
+      for (auto it = in.begin(); it != in.end(); ++it) {
+        YamlNode key;
+        YamlNode value;
+        if (!convert(it->first, key, depth + 1) || !convert(it->second, value, depth + 1))
+          return false;
+        if (key.is_scalar() && !seen.insert(key.scalar).second) {
+          file.diagnostics.push_back(
+              file.diagnostic(key.pos, "duplicate key '" + key.scalar + "'"));
+          continue;
+        }
+        out.entries.emplace_back(std::move(key), std::move(value));
+      }
+      return true;
+    }
+    }
+    return true;
+  }
+};
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string line(text.substr(start, end - start));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(std::move(line));
+    start = end + 1;
+  }
+  return lines;
+}
+
+} // namespace
+
+std::string YamlNode::describe() const {
+  switch (kind) {
+  case Kind::null: return "nothing (null)";
+  case Kind::scalar: return "'" + (scalar.size() > 40 ? scalar.substr(0, 40) + "..." : scalar) + "'";
+  case Kind::sequence: return "a list";
+  case Kind::mapping: return "a mapping";
+  }
+  return "a value";
+}
+
+std::string YamlFile::line(int number) const {
+  if (number < 1 || static_cast<size_t>(number) > lines.size()) return {};
+  return lines[static_cast<size_t>(number) - 1];
+}
+
+Diagnostic YamlFile::diagnostic(const SourcePos& pos, std::string message) const {
+  return {pos, std::move(message), line(pos.line)};
+}
+
+YamlFile parse_yaml(std::string_view text, const std::string& path) {
+  YamlFile file;
+  if (text.size() > k_max_yaml_bytes) {
+    file.diagnostics.push_back({{path, 0, 0},
+                                "file too large: " + std::to_string(text.size()) +
+                                    " bytes (the limit is " + std::to_string(k_max_yaml_bytes) +
+                                    ")",
+                                ""});
+    return file;
+  }
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    file.diagnostics.push_back(
+        {{path, 0, 0}, "not a text file: NUL byte at offset " + std::to_string(nul), ""});
+    return file;
+  }
+  file.lines = split_lines(text);
+  std::vector<YAML::Node> docs;
+  try {
+    std::stringstream stream{std::string(text)};
+    docs = YAML::LoadAll(stream);
+  } catch (const YAML::Exception& e) {
+    SourcePos pos{path, e.mark.is_null() ? 0 : e.mark.line + 1,
+                  e.mark.is_null() ? 0 : e.mark.column + 1};
+    std::string message = e.msg;
+    if (dynamic_cast<const YAML::DeepRecursion*>(&e) != nullptr)
+      message = "nesting too deep";
+    file.diagnostics.push_back(file.diagnostic(pos, "invalid YAML: " + message));
+    return file;
+  }
+  Converter converter{path, file};
+  for (const YAML::Node& doc : docs) {
+    file.documents.emplace_back();
+    if (!converter.convert(doc, file.documents.back(), 0)) break;
+  }
+  return file;
+}
+
+YamlFile read_yaml_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    YamlFile file;
+    file.diagnostics.push_back({{path, 0, 0}, std::string("cannot read: ") + std::strerror(errno), ""});
+    return file;
+  }
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size < 0 || static_cast<size_t>(size) > k_max_yaml_bytes) {
+    YamlFile file;
+    file.diagnostics.push_back({{path, 0, 0},
+                                size < 0 ? "cannot read: not a regular file"
+                                         : "file too large: " + std::to_string(size) +
+                                               " bytes (the limit is " +
+                                               std::to_string(k_max_yaml_bytes) + ")",
+                                ""});
+    return file;
+  }
+  std::string text(static_cast<size_t>(size), '\0');
+  in.read(text.data(), size);
+  return parse_yaml(text, path);
+}
+
+} // namespace gpurun::core
