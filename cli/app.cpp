@@ -73,6 +73,11 @@ int run(int argc, char** argv) {
   add_plan(root, context);
   add_completion(root, context);
 
+  if (argc < 2) {
+    fmt::print(stderr, "{}", root.help());
+    print_error("a command is required");
+    return to_int(ExitCode::invalid);
+  }
   if (auto message = unknown_subcommand(root, argc, argv)) {
     print_error(*message);
     return to_int(ExitCode::invalid);
