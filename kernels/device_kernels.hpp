@@ -81,7 +81,7 @@ void triad(float* a, const float* b, const float* c, float s, std::size_t n, int
 inline constexpr int k_fma_chains = 8;      // independent FMA chains per thread
 inline constexpr int k_fma_threads = 512;
 inline constexpr int k_fma_blocks_per_sm = 4;
-// Each thread runs k_fma_chains chains of `iterations` steps x = x * a + b, seeded from its
+// Each thread runs k_fma_chains chains of 16 x `iterations` steps x = x * a + b, seeded from its
 // index, and writes the chains' sum to out[thread]. Each block writes its SM cycles and
 // nanoseconds to cycles[block] and ns[block], for the clock the kernel ran at.
 void fma(float* out, int blocks, int iterations, float a, float b, unsigned long long* cycles, unsigned long long* ns,
