@@ -41,8 +41,8 @@ std::optional<std::string> unknown_subcommand(CLI::App& root, int argc, char** a
   for (const std::string& name : names)
     if (name == word) return std::nullopt;
   std::string message = "unknown command '" + word + "'";
-  if (auto suggestion = gpu_spec::closest_match(word, names))
-    message += "; did you mean '" + *suggestion + "'?";
+  if (auto suggestion = gpu_spec::did_you_mean(word, names))
+    message += "; " + *suggestion;
   else
     message += "; run 'gpurun --help' for the list of commands";
   return message;
@@ -80,6 +80,7 @@ int run(int argc, char** argv) {
   add_ps(root, context);
   add_apps(root, context);
   add_inventory(root, context);
+  add_smoke(root, context);
   add_completion(root, context);
 
   // Words after `--` belong to the function `gpurun run` starts, not to gpurun.

@@ -42,5 +42,6 @@ void add_cancel(CLI::App& root, Context& context);
 void add_ps(CLI::App& root, Context& context);
 void add_apps(CLI::App& root, Context& context);
 void add_inventory(CLI::App& root, Context& context);
+void add_smoke(CLI::App& root, Context& context);
 
 } // namespace gpurun::cli
