@@ -81,6 +81,7 @@ int run(int argc, char** argv) {
   add_ps(root, context);
   add_apps(root, context);
   add_inventory(root, context);
+  add_secret(root, context);
   add_completion(root, context);
 
   // Words after `--` belong to the function `gpurun run` starts, not to gpurun.

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cli/context.hpp"
 #include "cli/report.hpp"
 
@@ -53,6 +55,26 @@ std::vector<CommandInfo> describe(CLI::App& root, const Context& context) {
       for (const std::string& s : opt->get_snames()) o.flags.push_back("-" + s);
       for (const std::string& l : opt->get_lnames()) o.flags.push_back("--" + l);
       if (!o.flags.empty()) info.options.push_back(o);
+    }
+    // A command with subcommands of its own (`secret set|ls|rm`) offers their names first;
+    // their options are completed along with the parent's.
+    for (CLI::App* child : sub->get_subcommands({})) {
+      info.has_positional = true;
+      info.positional.values.push_back(child->get_name());
+      for (const CLI::Option* opt : child->get_options()) {
+        if (opt == child->get_help_ptr() || (opt->get_lnames().empty() && opt->get_snames().empty())) continue;
+        OptionInfo o;
+        o.description = clean(opt->get_description());
+        o.takes_value = opt->get_expected_max() > 0;
+        o.files = std::find(context.file_options.begin(), context.file_options.end(), opt) != context.file_options.end();
+        if (auto it = context.value_hints.find(opt); it != context.value_hints.end()) o.values = it->second;
+        for (const std::string& s : opt->get_snames()) o.flags.push_back("-" + s);
+        for (const std::string& l : opt->get_lnames()) o.flags.push_back("--" + l);
+        // Sibling subcommands share options such as --output: list each once.
+        bool seen = std::any_of(info.options.begin(), info.options.end(),
+                                [&](const OptionInfo& other) { return other.flags == o.flags; });
+        if (!seen) info.options.push_back(o);
+      }
     }
     commands.push_back(info);
   }

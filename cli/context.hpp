@@ -43,5 +43,6 @@ void add_cancel(CLI::App& root, Context& context);
 void add_ps(CLI::App& root, Context& context);
 void add_apps(CLI::App& root, Context& context);
 void add_inventory(CLI::App& root, Context& context);
+void add_secret(CLI::App& root, Context& context);
 
 } // namespace gpurun::cli

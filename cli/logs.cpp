@@ -12,11 +12,15 @@ void add_logs(CLI::App& root, Context& context) {
   struct Options {
     std::string id;
     bool follow = false;
+    int attempt = 0;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = root.add_subcommand("logs", "Print a run's output: its stdout on stdout, its stderr on stderr");
   command->add_option("run", options->id, "Run id")->required();
   command->add_flag("-f,--follow", options->follow, "Keep printing until the run ends")->envname("GPURUN_FOLLOW");
+  command->add_option("--attempt", options->attempt, "Only this attempt's output (1 is the first); not with --follow")
+      ->check(CLI::PositiveNumber)
+      ->excludes("--follow");
   command->callback([options, &context] {
     context.action = [options] {
       const core::ApiConfig config = connect_config();
@@ -26,11 +30,14 @@ void add_logs(CLI::App& root, Context& context) {
       }
       core::ApiClient client(config);
       client.run(options->id); // one clear not-found error before any output
-      for (const auto& [stream, to] : {std::pair{"stdout", stdout}, std::pair{"stderr", stderr}})
-        client.logs(options->id, stream, false, [to = to](std::string_view data) {
+      for (const auto& [stream, to] : {std::pair{"stdout", stdout}, std::pair{"stderr", stderr}}) {
+        auto copy = [to = to](std::string_view data) {
           std::fwrite(data.data(), 1, data.size(), to);
           return true;
-        });
+        };
+        if (options->attempt > 0) client.attempt_logs(options->id, stream, options->attempt, copy);
+        else client.logs(options->id, stream, false, copy);
+      }
       std::fflush(stdout);
       return ExitCode::ok;
     };

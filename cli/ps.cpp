@@ -55,12 +55,17 @@ void add_apps(CLI::App& root, Context& context) {
         print_json(apps);
         return ExitCode::ok;
       }
-      Table table({"APP", "VERSION", "FUNCTIONS", "UPDATED"});
+      Table table({"APP", "VERSION", "FUNCTIONS", "UPDATED", "NEXT TICK"});
       for (const json& app : apps["apps"]) {
         std::string functions;
         for (const json& f : app["functions"]) functions += (functions.empty() ? "" : ",") + f.get<std::string>();
+        // "nightly 2026-01-02T06:00:00Z" for each scheduled function.
+        std::string ticks;
+        for (const json& s : app.value("schedules", json::array()))
+          ticks += (ticks.empty() ? "" : ", ") + s.value("function", "") + " " +
+                   (s["next_tick"].is_string() ? s["next_tick"].get<std::string>() : "never");
         table.add({app.value("app", ""), app.value("version", "").substr(0, 12), functions,
-                   app["updated_at"].is_string() ? app["updated_at"].get<std::string>() : "-"});
+                   app["updated_at"].is_string() ? app["updated_at"].get<std::string>() : "-", ticks.empty() ? "-" : ticks});
       }
       table.print();
       return ExitCode::ok;

@@ -47,6 +47,17 @@ void print_run(const json& run) {
   line("created", text_or(run.value("created_at", json(nullptr)), "-"));
   line("started", text_or(run.value("started_at", json(nullptr)), "-"));
   line("finished", text_or(run.value("finished_at", json(nullptr)), "-"));
+  // Every attempt, when there was more than one: what each did, and where its logs are.
+  const json attempts = run.value("attempts", json::array());
+  if (attempts.size() < 2) return;
+  fmt::print("attempts\n");
+  for (const json& a : attempts) {
+    std::string outcome = a.value("state", "");
+    if (a["exit_code"].is_number()) outcome += fmt::format(", exit {}", a["exit_code"].get<int>());
+    else if (a["signal"].is_number()) outcome += fmt::format(", signal {}", a["signal"].get<int>());
+    fmt::print("  {:<3} {:<24} started {}  (gpurun logs {} --attempt {})\n", a.value("attempt", 0), outcome,
+               text_or(a.value("started_at", json(nullptr)), "-"), run.value("id", ""), a.value("attempt", 0));
+  }
 }
 
 ExitCode run_exit_code(const json& run) {

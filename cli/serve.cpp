@@ -20,6 +20,7 @@ void add_serve(CLI::App& root, Context& context) {
     std::string executor = "local";
     std::string grace = "10s";
     size_t max_body = 1024 * 1024;
+    std::string schedule_clock;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = root.add_subcommand("serve", "Run the control plane: the HTTP API, its state and the runs");
@@ -42,6 +43,11 @@ void add_serve(CLI::App& root, Context& context) {
       ->envname("GPURUN_MAX_BODY")
       ->capture_default_str();
 
+  context.file_options.push_back(
+      command->add_option("--schedule-clock", options->schedule_clock,
+                          "For tests: read the time schedules fire by from this file (seconds since the epoch)")
+          ->envname("GPURUN_SCHEDULE_CLOCK"));
+
   command->callback([options, &context] {
     context.action = [options] {
       server::ServeOptions serve;
@@ -54,6 +60,7 @@ void add_serve(CLI::App& root, Context& context) {
       if (!grace) throw Error("--grace: " + error, ErrorKind::invalid);
       serve.grace = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(*grace));
       serve.max_body = options->max_body;
+      serve.schedule_clock = options->schedule_clock;
       serve.version = GPURUN_VERSION;
       serve.say = [](const std::string& line) { fmt::print(stderr, "{}\n", line); std::fflush(stderr); };
       server::serve(serve);

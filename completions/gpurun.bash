@@ -5,7 +5,7 @@ _gpurun() {
     case "${COMP_WORDS[i]}" in -*) ;; *) cmd="${COMP_WORDS[i]}"; break ;; esac
   done
   if [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "validate gpus plan smoke serve deploy run status logs cancel ps apps inventory completion --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "validate gpus plan smoke serve deploy run status logs cancel ps apps inventory secret completion --help --version" -- "$cur"))
     return
   fi
   case "$cmd" in
@@ -49,8 +49,9 @@ _gpurun() {
         --executor) COMPREPLY=($(compgen -W "local" -- "$cur")); return ;;
         --grace) COMPREPLY=(); return ;;
         --max-body) COMPREPLY=(); return ;;
+        --schedule-clock) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --listen --state --inventory --executor --grace --max-body" -- "$cur")); return; fi
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --listen --state --inventory --executor --grace --max-body --schedule-clock" -- "$cur")); return; fi
       ;;
     deploy)
       case "$prev" in
@@ -74,8 +75,9 @@ _gpurun() {
       ;;
     logs)
       case "$prev" in
+        --attempt) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -f --follow" -- "$cur")); return; fi
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -f --follow --attempt" -- "$cur")); return; fi
       ;;
     cancel)
       case "$prev" in
@@ -103,6 +105,14 @@ _gpurun() {
         -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
       esac
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -o --output" -- "$cur")); return; fi
+      ;;
+    secret)
+      case "$prev" in
+        --from-env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --from-env-file -o --output" -- "$cur")); return; fi
+      COMPREPLY=($(compgen -W "set ls rm" -- "$cur"))
       ;;
     completion)
       case "$prev" in

@@ -14,6 +14,7 @@ complete -c gpurun -n '__fish_use_subcommand' -a cancel -d 'Cancel a run at once
 complete -c gpurun -n '__fish_use_subcommand' -a ps -d 'List runs, newest first'
 complete -c gpurun -n '__fish_use_subcommand' -a apps -d 'List deployed apps'
 complete -c gpurun -n '__fish_use_subcommand' -a inventory -d 'Show the control planes nodes and GPUs, total and free'
+complete -c gpurun -n '__fish_use_subcommand' -a secret -d 'Manage named secrets set, ls, rm (values are never shown)'
 complete -c gpurun -n '__fish_use_subcommand' -a completion -d 'Print a shell completion script bash, zsh or fish'
 complete -c gpurun -n '__fish_seen_subcommand_from validate' -s o -l output -x -a 'text json' -d 'Output format text, or json (one JSON document on stdout)'
 complete -c gpurun -n '__fish_seen_subcommand_from validate' -F
@@ -33,6 +34,7 @@ complete -c gpurun -n '__fish_seen_subcommand_from serve' -l inventory -r -F -d 
 complete -c gpurun -n '__fish_seen_subcommand_from serve' -l executor -x -a 'local' -d 'Where runs execute local'
 complete -c gpurun -n '__fish_seen_subcommand_from serve' -l grace -x -d 'Time between SIGTERM and SIGKILL when a run is cancelled or times out'
 complete -c gpurun -n '__fish_seen_subcommand_from serve' -l max-body -x -d 'Largest request body accepted, in bytes'
+complete -c gpurun -n '__fish_seen_subcommand_from serve' -l schedule-clock -r -F -d 'For tests read the time schedules fire by from this file (seconds since the epoch)'
 complete -c gpurun -n '__fish_seen_subcommand_from deploy' -s o -l output -x -a 'text json' -d 'Output format text, or json (one JSON document on stdout)'
 complete -c gpurun -n '__fish_seen_subcommand_from deploy' -F
 complete -c gpurun -n '__fish_seen_subcommand_from run' -s d -l detach -d 'Submit and return at once with the run record'
@@ -40,6 +42,7 @@ complete -c gpurun -n '__fish_seen_subcommand_from run' -s o -l output -x -a 'te
 complete -c gpurun -n '__fish_seen_subcommand_from run' -F
 complete -c gpurun -n '__fish_seen_subcommand_from status' -s o -l output -x -a 'text json' -d 'Output format text, or json (one JSON document on stdout)'
 complete -c gpurun -n '__fish_seen_subcommand_from logs' -s f -l follow -d 'Keep printing until the run ends'
+complete -c gpurun -n '__fish_seen_subcommand_from logs' -l attempt -x -d 'Only this attempts output (1 is the first); not with --follow'
 complete -c gpurun -n '__fish_seen_subcommand_from cancel' -s o -l output -x -a 'text json' -d 'Output format text, or json (one JSON document on stdout)'
 complete -c gpurun -n '__fish_seen_subcommand_from ps' -l app -x -d 'Only this apps runs'
 complete -c gpurun -n '__fish_seen_subcommand_from ps' -l state -x -a 'queued running succeeded failed cancelled timed_out lost' -d 'Only runs in this state'
@@ -47,4 +50,7 @@ complete -c gpurun -n '__fish_seen_subcommand_from ps' -l limit -x -d 'At most t
 complete -c gpurun -n '__fish_seen_subcommand_from ps' -s o -l output -x -a 'text json' -d 'Output format text, or json (one JSON document on stdout)'
 complete -c gpurun -n '__fish_seen_subcommand_from apps' -s o -l output -x -a 'text json' -d 'Output format text, or json (one JSON document on stdout)'
 complete -c gpurun -n '__fish_seen_subcommand_from inventory' -s o -l output -x -a 'text json' -d 'Output format text, or json (one JSON document on stdout)'
+complete -c gpurun -n '__fish_seen_subcommand_from secret' -l from-env-file -r -F -d 'KEY=VALUE lines from a file (- for stdin)'
+complete -c gpurun -n '__fish_seen_subcommand_from secret' -s o -l output -x -a 'text json' -d 'Output format text, or json (one JSON document on stdout)'
+complete -c gpurun -n '__fish_seen_subcommand_from secret' -a 'set ls rm'
 complete -c gpurun -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'

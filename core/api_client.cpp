@@ -134,7 +134,16 @@ json ApiClient::cancel(const std::string& id) { return call_json("POST", "/v1/ru
 
 void ApiClient::logs(const std::string& id, const std::string& stream, bool follow,
                      const std::function<bool(std::string_view)>& on_data) {
-  HttpRequest r = request("GET", "/v1/runs/" + url_encode(id) + "/logs?stream=" + stream + (follow ? "&follow=true" : ""), "", {});
+  stream_logs("/v1/runs/" + url_encode(id) + "/logs?stream=" + stream + (follow ? "&follow=true" : ""), on_data);
+}
+
+void ApiClient::attempt_logs(const std::string& id, const std::string& stream, int attempt,
+                             const std::function<bool(std::string_view)>& on_data) {
+  stream_logs("/v1/runs/" + url_encode(id) + "/logs?stream=" + stream + "&attempt=" + std::to_string(attempt), on_data);
+}
+
+void ApiClient::stream_logs(const std::string& path, const std::function<bool(std::string_view)>& on_data) {
+  HttpRequest r = request("GET", path, "", {});
   HttpResponse response;
   try {
     response = m_transport->stream(r, on_data);
@@ -145,5 +154,13 @@ void ApiClient::logs(const std::string& id, const std::string& stream, bool foll
   }
   if (response.status >= 400) throw_api_error(response, m_config.endpoint);
 }
+
+json ApiClient::set_secret(const std::string& name, const std::map<std::string, std::string>& values) {
+  return call_json("PUT", "/v1/secrets/" + url_encode(name), json{{"values", values}}.dump());
+}
+
+json ApiClient::secrets() { return call_json("GET", "/v1/secrets"); }
+
+json ApiClient::delete_secret(const std::string& name) { return call_json("DELETE", "/v1/secrets/" + url_encode(name)); }
 
 } // namespace gpurun::core

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -54,6 +55,15 @@ public:
   void logs(const std::string& id, const std::string& stream, bool follow,
             const std::function<bool(std::string_view)>& on_data);
 
+  // The output of one attempt of a run (1 is the first), without following.
+  void attempt_logs(const std::string& id, const std::string& stream, int attempt,
+                    const std::function<bool(std::string_view)>& on_data);
+
+  // Named secrets: values go up, only names and keys come back.
+  nlohmann::json set_secret(const std::string& name, const std::map<std::string, std::string>& values);
+  nlohmann::json secrets();
+  nlohmann::json delete_secret(const std::string& name);
+
   const std::string& endpoint() const { return m_config.endpoint; }
 
   // Makes one request with the retry policy and turns error answers into gpurun::Error.
@@ -61,6 +71,7 @@ public:
                     const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 private:
+  void stream_logs(const std::string& path, const std::function<bool(std::string_view)>& on_data);
   HttpRequest request(const std::string& method, const std::string& path, const std::string& body,
                       const std::vector<std::pair<std::string, std::string>>& headers) const;
   nlohmann::json call_json(const std::string& method, const std::string& path, const std::string& body = "",

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <vector>
 
+#include "core/time_zone.hpp"
+
 namespace gpurun::core {
 namespace {
 
@@ -147,6 +149,26 @@ std::optional<std::chrono::sys_seconds> CronSchedule::next_after(std::chrono::sy
       continue;
     }
     return time_point_cast<seconds>(t);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::chrono::sys_seconds> next_tick(const CronSchedule& cron, const TimeZone& zone,
+                                                  std::chrono::sys_seconds after) {
+  using namespace std::chrono;
+  sys_seconds cursor = zone.to_local(after);
+  // Each step moves forward by at least a minute of wall-clock time; a year of skipped
+  // candidates ends the search long before this bound.
+  for (int i = 0; i < 600'000; ++i) {
+    std::optional<sys_seconds> local = cron.next_after(cursor);
+    if (!local) return std::nullopt;
+    std::optional<sys_seconds> first;
+    for (int offset : zone.offsets_near(*local)) {
+      const sys_seconds instant = *local - seconds(offset);
+      if (zone.to_local(instant) == *local && (!first || instant < *first)) first = instant;
+    }
+    if (first && *first > after) return first;
+    cursor = *local;
   }
   return std::nullopt;
 }

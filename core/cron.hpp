@@ -28,4 +28,12 @@ struct CronSchedule {
 // nullopt with `error` set (naming the field) when the expression is malformed.
 std::optional<CronSchedule> parse_cron(std::string_view text, std::string& error);
 
+class TimeZone;
+
+// The first tick strictly after `after` with the fields read as wall-clock time in `zone`. A
+// wall-clock time skipped when clocks go forward does not fire that day; one repeated when they
+// go back fires once, at its first occurrence. nullopt as for next_after.
+std::optional<std::chrono::sys_seconds> next_tick(const CronSchedule& cron, const TimeZone& zone,
+                                                  std::chrono::sys_seconds after);
+
 } // namespace gpurun::core

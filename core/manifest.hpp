@@ -48,6 +48,7 @@ struct Function {
   std::map<std::string, std::string> env;
   std::vector<std::string> secrets;
   std::optional<std::chrono::milliseconds> timeout;
+  std::optional<std::chrono::milliseconds> queue_timeout; // fail a run not placed within it
   RetryPolicy retries;
   std::optional<double> cpu;
   std::optional<std::uint64_t> memory_mib;

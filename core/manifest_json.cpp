@@ -33,6 +33,7 @@ json to_json(const Function& fn) {
   if (!fn.env.empty()) out["env"] = fn.env;
   if (!fn.secrets.empty()) out["secrets"] = fn.secrets;
   if (fn.timeout) out["timeout"] = format_duration(*fn.timeout);
+  if (fn.queue_timeout) out["queue_timeout"] = format_duration(*fn.queue_timeout);
   out["retries"] = {{"max", fn.retries.max_retries},
                     {"backoff", fn.retries.backoff},
                     {"initial_delay", format_duration(fn.retries.initial_delay)},

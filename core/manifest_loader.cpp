@@ -6,6 +6,7 @@
 
 #include "core/cron.hpp"
 #include "core/schema_walker.hpp"
+#include "core/time_zone.hpp"
 #include "core/units.hpp"
 
 namespace gpurun::core {
@@ -13,7 +14,7 @@ namespace {
 
 const std::vector<std::string> k_top_keys = {"app", "image", "images", "functions"};
 const std::vector<std::string> k_function_keys = {
-    "gpu",   "command",  "env",      "secrets",  "timeout", "retries", "cpu",
+    "gpu",   "command",  "env",      "secrets",  "timeout", "queue_timeout", "retries", "cpu",
     "memory", "image",   "schedule", "timezone", "smoke"};
 const std::vector<std::string> k_image_keys = {"base",  "python",  "apt", "pip",
                                                "env",   "run",     "workdir", "copy"};
@@ -195,6 +196,8 @@ private:
         }
       } else if (key == "timeout") {
         fn.timeout = duration(value, field, std::chrono::seconds(1), k_max_timeout);
+      } else if (key == "queue_timeout") {
+        fn.queue_timeout = duration(value, field, std::chrono::seconds(1), k_max_timeout);
       } else if (key == "retries") {
         load_retries(value, field, fn.retries);
       } else if (key == "cpu") {
@@ -320,13 +323,14 @@ private:
   }
 
   void load_timezone(const YamlNode& node, const std::string& what, const std::string& name, Function& fn) {
-    // GCC 12's <chrono> has no time zone database: the system's zoneinfo is the reference.
-    std::error_code ec;
-    bool safe = !name.empty() && name.find("..") == std::string::npos && name.front() != '/';
-    if (safe && (name == "UTC" || std::filesystem::is_regular_file("/usr/share/zoneinfo/" + name, ec)))
+    // GCC 12's <chrono> has no time zone database: the system's zoneinfo is the reference
+    // (time_zone.hpp), read here as the server will read it.
+    try {
+      TimeZone::load(name);
       fn.timezone = name;
-    else
+    } catch (const Error&) {
       m_walk.error(node.pos, what + ": unknown time zone '" + name + "' (use an IANA name such as Europe/Paris)");
+    }
   }
 
   static std::string where(const SourcePos& pos) {

@@ -32,6 +32,10 @@ const std::vector<Api::Route>& Api::routes() {
       {"GET", "/v1/runs/{id}", true, &Api::get_run},
       {"POST", "/v1/runs/{id}/cancel", true, &Api::cancel_run},
       {"GET", "/v1/runs/{id}/logs", true, &Api::run_logs},
+      {"GET", "/v1/secrets", true, &Api::list_secrets},
+      {"PUT", "/v1/secrets/{name}", true, &Api::put_secret},
+      {"GET", "/v1/secrets/{name}", true, &Api::get_secret},
+      {"DELETE", "/v1/secrets/{name}", true, &Api::delete_secret},
   };
   return k_routes;
 }

@@ -16,7 +16,11 @@
 #include "server/scheduler.hpp"
 #include "server/store.hpp"
 
+
 namespace gpurun::server {
+
+class SecretStore;
+class Schedules;
 
 struct ApiRequest {
   std::string method;
@@ -70,6 +74,11 @@ class Api {
 public:
   Api(Store& store, Scheduler& scheduler, ApiOptions options);
 
+  // Without secrets, the secret routes answer 503 and deploying a function that names a secret
+  // fails; without schedules, apps show no next tick.
+  void set_secrets(SecretStore* secrets) { m_secrets = secrets; }
+  void set_schedules(Schedules* schedules) { m_schedules = schedules; }
+
   // Routes, authenticates and answers; never throws.
   ApiResponse handle(ApiRequest request);
   // Ends followed log streams (at shutdown).
@@ -95,12 +104,24 @@ private:
   ApiResponse list_runs(const ApiRequest&);
   ApiResponse cancel_run(const ApiRequest&);
   ApiResponse run_logs(const ApiRequest&);
+  ApiResponse put_secret(const ApiRequest&);
+  ApiResponse get_secret(const ApiRequest&);
+  ApiResponse list_secrets(const ApiRequest&);
+  ApiResponse delete_secret(const ApiRequest&);
+
+  SecretStore& secrets() const;
+  // Each scheduled function of the app's current version with its next tick.
+  nlohmann::json schedules_json(const AppRecord& app);
+  // 422 secret_not_found naming every secret the manifest's functions need that does not exist.
+  void check_secrets(const core::Manifest& manifest) const;
 
   void authenticate(const ApiRequest& request) const;
 
   Store& m_store;
   Scheduler& m_scheduler;
   ApiOptions m_options;
+  SecretStore* m_secrets = nullptr;
+  Schedules* m_schedules = nullptr;
   std::atomic<bool> m_stopping{false};
 };
 

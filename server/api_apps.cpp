@@ -4,6 +4,7 @@
 #include "core/manifest_loader.hpp"
 #include "server/api.hpp"
 #include "server/api_helpers.hpp"
+#include "server/schedules.hpp"
 
 namespace gpurun::server {
 
@@ -63,6 +64,17 @@ json app_json(const AppRecord& app, bool with_manifest) {
 ApiResponse Api::put_app(const ApiRequest& request) {
   const std::string& app = safe_param(request, "app");
   core::Manifest manifest = validate_manifest(parse_body(request, false), app);
+  check_secrets(manifest); // at deploy time: a run must not be the first to find a secret missing
+  json unsupported = json::array();
+  std::string detail;
+  for (const core::Function& fn : manifest.functions) {
+    const std::string why = m_scheduler.unsupported(fn);
+    if (why.empty()) continue;
+    unsupported.push_back({{"function", fn.name}, {"detail", why}});
+    detail += (detail.empty() ? "" : "; ") + ("function '" + fn.name + "': " + why);
+  }
+  if (!unsupported.empty())
+    throw ApiError(422, "unsupported_field", detail + "; drop those fields to deploy on this server", {{"unsupported", unsupported}});
   const std::string version = core::manifest_version(manifest);
   Store::DeployOutcome outcome = m_store.deploy(app, version, core::to_json(manifest).dump());
   json functions = json::array();
@@ -75,13 +87,33 @@ ApiResponse Api::get_app(const ApiRequest& request) {
   const std::string& name = safe_param(request, "app");
   std::optional<AppRecord> app = m_store.app(name);
   if (!app) throw ApiError(404, "app_not_found", "no app '" + name + "' is deployed");
-  return json_response(200, app_json(*app, true));
+  json out = app_json(*app, true);
+  out["schedules"] = schedules_json(*app);
+  return json_response(200, out);
 }
 
 ApiResponse Api::list_apps(const ApiRequest&) {
   json apps = json::array();
-  for (const AppRecord& app : m_store.apps()) apps.push_back(app_json(app, false));
+  for (const AppRecord& app : m_store.apps()) {
+    apps.push_back(app_json(app, false));
+    apps.back()["schedules"] = schedules_json(app);
+  }
   return json_response(200, {{"apps", apps}});
+}
+
+json Api::schedules_json(const AppRecord& app) {
+  json out = json::array();
+  auto manifest = m_scheduler.manifest(app.name, app.version);
+  if (!manifest) return out;
+  for (const core::Function& fn : manifest->functions) {
+    if (!fn.schedule) continue;
+    std::optional<std::chrono::sys_seconds> next = m_schedules != nullptr ? m_schedules->next_tick(fn) : std::nullopt;
+    out.push_back({{"function", fn.name},
+                   {"schedule", *fn.schedule},
+                   {"timezone", fn.timezone.value_or("UTC")},
+                   {"next_tick", next ? time_json(next->time_since_epoch().count() * 1000) : json(nullptr)}});
+  }
+  return out;
 }
 
 ApiResponse Api::delete_app(const ApiRequest& request) {

@@ -1,5 +1,6 @@
 // Submitting, reading, cancelling runs and streaming their logs.
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
@@ -97,7 +98,12 @@ ApiResponse Api::submit_run(const ApiRequest& request) {
 }
 
 ApiResponse Api::get_run(const ApiRequest& request) {
-  return json_response(200, to_json(find_run(m_store, safe_param(request, "id"))));
+  const std::string& id = safe_param(request, "id");
+  json run = to_json(find_run(m_store, id));
+  json attempts = json::array();
+  for (const AttemptRecord& a : m_store.attempts(id)) attempts.push_back(to_json(a));
+  run["attempts"] = attempts;
+  return json_response(200, run);
 }
 
 ApiResponse Api::list_runs(const ApiRequest& request) {
@@ -137,13 +143,30 @@ ApiResponse Api::run_logs(const ApiRequest& request) {
   find_run(m_store, id);
   bool follow = false;
   if (auto it = request.query.find("follow"); it != request.query.end()) follow = it->second == "true" || it->second == "1";
+  // One attempt's part of the file every attempt appends to: [begin, end), end -1 for the rest.
+  std::streamoff begin = 0;
+  std::streamoff end = -1;
+  if (auto it = request.query.find("attempt"); it != request.query.end()) {
+    if (follow) throw ApiError(400, "invalid_attempt", "follow shows every attempt as it comes; leave out attempt");
+    std::vector<AttemptRecord> attempts = m_store.attempts(id);
+    int n = 0;
+    try {
+      n = std::stoi(it->second);
+    } catch (const std::exception&) {
+    }
+    if (n < 1 || n > static_cast<int>(attempts.size()))
+      throw ApiError(404, "attempt_not_found", "run " + id + " has " + std::to_string(attempts.size()) + " attempt(s); no attempt '" + it->second + "'");
+    const bool out = stream == "stdout";
+    begin = out ? attempts[n - 1].stdout_offset : attempts[n - 1].stderr_offset;
+    if (n < static_cast<int>(attempts.size())) end = out ? attempts[n].stdout_offset : attempts[n].stderr_offset;
+  }
 
   ApiResponse response;
   response.content_type = "text/plain; charset=utf-8";
   const std::string path = m_scheduler.log_path(id, stream);
-  response.stream = [this, id, path, follow](const std::function<bool(std::string_view)>& write) {
+  response.stream = [this, id, path, follow, begin, end](const std::function<bool(std::string_view)>& write) {
     std::ifstream in;
-    std::streamoff offset = 0;
+    std::streamoff offset = begin;
     std::string buffer(64 * 1024, '\0');
     // Sends what the file holds beyond `offset`; false when the client went away.
     auto drain = [&]() -> bool {
@@ -154,7 +177,10 @@ ApiResponse Api::run_logs(const ApiRequest& request) {
       in.clear();
       in.seekg(offset);
       for (;;) {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        std::streamsize want = static_cast<std::streamsize>(buffer.size());
+        if (end >= 0) want = std::min<std::streamsize>(want, end - offset);
+        if (want <= 0) return true;
+        in.read(buffer.data(), want);
         std::streamsize n = in.gcount();
         if (n <= 0) return true;
         offset += n;

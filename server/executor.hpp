@@ -52,6 +52,10 @@ public:
   virtual core::Inventory inventory() = 0;
   // Whether inventory() comes from a declaration rather than real GPUs.
   virtual bool simulated() const = 0;
+  // The manifest fields of `fn` this executor would ignore, as a sentence naming them ("cpu and
+  // memory are not supported by the local executor yet"); "" when it honours them all. Deploying
+  // such a function is refused: a field accepted and then ignored is a silent bug.
+  virtual std::string unsupported(const core::Function& /*fn*/) const { return ""; }
 
   // Starts an attempt; returns an opaque handle to store (a pid, a job id). Throws gpurun::Error
   // when the attempt cannot start.

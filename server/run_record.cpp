@@ -32,6 +32,17 @@ json to_json(const RunRecord& run) {
           {"finished_at", time_json(run.finished_ms)}};
 }
 
+json to_json(const AttemptRecord& attempt) {
+  return {{"attempt", attempt.attempt},
+          {"state", core::to_string(attempt.state)},
+          {"exit_code", attempt.exit_code ? json(*attempt.exit_code) : json(nullptr)},
+          {"signal", attempt.signal ? json(*attempt.signal) : json(nullptr)},
+          {"reason", attempt.reason},
+          {"placement", attempt.placement ? core::to_json(*attempt.placement) : json(nullptr)},
+          {"started_at", time_json(attempt.started_ms)},
+          {"finished_at", time_json(attempt.finished_ms)}};
+}
+
 std::string placement_text(const std::optional<core::Placement>& placement) {
   return placement ? core::to_json(*placement).dump() : "";
 }

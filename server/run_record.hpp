@@ -38,7 +38,25 @@ struct RunRecord {
   std::int64_t not_before_ms = 0; // a retry waits until then
 };
 
+// One attempt of a run, kept after the run moved on to the next: `gpurun status` shows them all.
+// Every attempt appends to the run's stdout and stderr files; the offsets where its output
+// begins let the logs of one attempt be served on their own.
+struct AttemptRecord {
+  std::string run_id;
+  int attempt = 1;
+  core::RunState state = core::RunState::running;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  std::string reason;
+  std::optional<core::Placement> placement;
+  std::int64_t started_ms = 0;
+  std::int64_t finished_ms = 0; // 0 while it runs
+  std::int64_t stdout_offset = 0;
+  std::int64_t stderr_offset = 0;
+};
+
 nlohmann::json to_json(const RunRecord& run);
+nlohmann::json to_json(const AttemptRecord& attempt);
 
 // Placement to and from the stored JSON text.
 std::string placement_text(const std::optional<core::Placement>& placement);

@@ -11,6 +11,7 @@
 #include "core/manifest_json.hpp"
 #include "core/manifest_loader.hpp"
 #include "core/units.hpp"
+#include "server/secret_store.hpp"
 
 namespace gpurun::server {
 namespace {
@@ -25,6 +26,19 @@ std::string free_signature(const core::Inventory& inventory) {
 std::int64_t retry_delay_ms(const core::RetryPolicy& policy, int failed_attempts) {
   double delay = static_cast<double>(policy.initial_delay.count()) * std::pow(policy.backoff, failed_attempts - 1);
   return static_cast<std::int64_t>(std::min(delay, static_cast<double>(policy.max_delay.count())));
+}
+
+// "not placed within 30s (queue_timeout): H100:2: 2 busy on hopper; L40S:4: ..." so that the
+// run's reason alone says why, candidate by candidate; the candidates list has the same.
+std::string queue_timeout_reason(const core::Function& fn, const core::Resolution& resolution) {
+  std::string out = "not placed within " + core::format_duration(*fn.queue_timeout) + " (queue_timeout)";
+  const char* sep = ": ";
+  for (const core::Candidate& c : resolution.candidates) {
+    out += sep + c.spec.to_string() + " " + std::string(core::to_string(c.status)) + (c.reason.empty() ? "" : " (" + c.reason + ")");
+    sep = "; ";
+  }
+  if (resolution.candidates.empty()) out += ": no CPU-only slot was free";
+  return out;
 }
 
 } // namespace
@@ -54,10 +68,12 @@ void Scheduler::start(bool background) {
       m_queue.push_back(run);
     } else if (run.handle.empty()) {
       finish(run, core::RunState::lost, "the server stopped while starting this run; it may or may not have begun");
+      record_attempt_end(run, ExecutorStatus{core::RunState::lost, {}, {}, run.reason, {}});
     } else if (m_executor.reattach(run.handle)) {
       m_running[run.id] = run;
     } else {
       finish(run, core::RunState::lost, "the server restarted and the run's process could not be recovered");
+      record_attempt_end(run, ExecutorStatus{core::RunState::lost, {}, {}, run.reason, {}});
     }
   }
   m_full_scan = true;
@@ -146,6 +162,7 @@ void Scheduler::poll_running(std::int64_t now) {
 void Scheduler::end_attempt(RunRecord& run, const ExecutorStatus& status, const core::Function* fn) {
   run.exit_code = status.exit_code;
   run.signal = status.signal;
+  record_attempt_end(run, status);
   if (run.stop == StopReason::cancel) return finish(run, core::RunState::cancelled, "cancelled");
   if (run.stop == StopReason::timeout) {
     std::string limit = fn != nullptr && fn->timeout ? core::format_duration(*fn->timeout) : "its limit";
@@ -196,14 +213,16 @@ void Scheduler::place_queued(std::int64_t now) {
       continue;
     }
     const std::string key = run.app + '\n' + run.version + '\n' + run.function;
-    if (not_fitting.contains(key)) {
-      insert_queued(std::move(run));
-      continue;
-    }
     auto manifest = this->manifest(run.app, run.version);
     const core::Function* fn = manifest ? manifest->find_function(run.function) : nullptr;
     if (fn == nullptr) {
       finish(run, core::RunState::failed, "its app version or function can no longer be loaded");
+      continue;
+    }
+    // The wait counts from when this attempt could first start: submission, or a retry's delay end.
+    const std::int64_t deadline = fn->queue_timeout ? std::max(run.created_ms, run.not_before_ms) + fn->queue_timeout->count() : 0;
+    if (not_fitting.contains(key) && (deadline == 0 || now < deadline)) {
+      insert_queued(std::move(run));
       continue;
     }
     core::Resolution resolution = core::resolve(fn->gpu, inventory);
@@ -213,6 +232,12 @@ void Scheduler::place_queued(std::int64_t now) {
         finish(run, core::RunState::failed, "no GPU in its chain can be placed on this executor's inventory");
         continue;
       }
+      if (deadline != 0 && now >= deadline) {
+        run.candidates = core::to_json(resolution)["candidates"];
+        finish(run, core::RunState::failed, queue_timeout_reason(*fn, resolution));
+        continue;
+      }
+      if (deadline != 0) m_next_due_ms = m_next_due_ms == 0 ? deadline : std::min(m_next_due_ms, deadline);
       not_fitting.insert(key);
       insert_queued(std::move(run));
       continue;
@@ -240,6 +265,7 @@ void Scheduler::launch(RunRecord run, const core::Resolution& resolution, const 
   m_store.save(run); // before the process exists: a crash from here on loses the run, never doubles it
 
   const std::filesystem::path dir = std::filesystem::path(m_options.runs_dir) / run.id;
+  record_attempt_start(run, dir);
   RunLaunch launch;
   launch.run_id = run.id;
   launch.attempt = run.attempt;
@@ -248,6 +274,7 @@ void Scheduler::launch(RunRecord run, const core::Resolution& resolution, const 
   launch.command = fn.command;
   launch.command.insert(launch.command.end(), run.args.begin(), run.args.end());
   launch.env = fn.env;
+  const std::string secret_error = add_secrets(fn, launch.env);
   launch.env["GPURUN_RUN_ID"] = run.id;
   launch.env["GPURUN_APP"] = run.app;
   launch.env["GPURUN_FUNCTION"] = run.function;
@@ -264,6 +291,7 @@ void Scheduler::launch(RunRecord run, const core::Resolution& resolution, const 
   launch.stdout_path = (dir / "stdout").string();
   launch.stderr_path = (dir / "stderr").string();
   try {
+    if (!secret_error.empty()) throw Error(secret_error);
     std::filesystem::create_directories(dir);
     run.handle = m_executor.start(launch);
   } catch (const std::exception& e) {
@@ -274,6 +302,58 @@ void Scheduler::launch(RunRecord run, const core::Resolution& resolution, const 
   }
   m_store.save(run);
   m_running[run.id] = std::move(run);
+}
+
+void Scheduler::record_attempt_start(const RunRecord& run, const std::filesystem::path& dir) {
+  AttemptRecord attempt;
+  attempt.run_id = run.id;
+  attempt.attempt = run.attempt;
+  attempt.state = core::RunState::running;
+  attempt.placement = run.placement;
+  attempt.started_ms = run.started_ms;
+  // Where this attempt's output will begin in the files every attempt appends to.
+  std::error_code ec;
+  auto size_of = [&](const char* stream) {
+    auto size = std::filesystem::file_size(dir / stream, ec);
+    return ec ? std::int64_t{0} : static_cast<std::int64_t>(size);
+  };
+  attempt.stdout_offset = size_of("stdout");
+  attempt.stderr_offset = size_of("stderr");
+  m_store.save_attempt(attempt);
+}
+
+void Scheduler::record_attempt_end(const RunRecord& run, const ExecutorStatus& status) {
+  if (run.attempt < 1) return;
+  AttemptRecord attempt;
+  attempt.run_id = run.id;
+  attempt.attempt = run.attempt;
+  attempt.exit_code = status.exit_code;
+  attempt.signal = status.signal;
+  attempt.reason = status.reason;
+  attempt.placement = run.placement;
+  attempt.started_ms = run.started_ms;
+  attempt.finished_ms = now_ms();
+  attempt.state = run.stop == StopReason::cancel    ? core::RunState::cancelled
+                  : run.stop == StopReason::timeout ? core::RunState::timed_out
+                                                    : status.state;
+  if (attempt.state == core::RunState::timed_out) attempt.reason = "timed out";
+  m_store.save_attempt(attempt);
+}
+
+std::string Scheduler::add_secrets(const core::Function& fn, std::map<std::string, std::string>& env) {
+  // Later secrets win over earlier ones and all of them over the function's env; the GPURUN_*
+  // variables set after this win over everything.
+  for (const std::string& name : fn.secrets) {
+    std::optional<std::map<std::string, std::string>> values;
+    try {
+      if (m_secrets != nullptr) values = m_secrets->values(name);
+    } catch (const Error& e) {
+      return e.what(); // names the file, never a value
+    }
+    if (!values) return "secret '" + name + "' no longer exists; set it again with `gpurun secret set " + name + " KEY=VALUE`";
+    for (auto& [key, value] : *values) env[key] = std::move(value);
+  }
+  return "";
 }
 
 RunRecord Scheduler::cancel(const std::string& id) {

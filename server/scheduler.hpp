@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,8 @@
 #include "server/store.hpp"
 
 namespace gpurun::server {
+
+class SecretStore;
 
 struct SchedulerOptions {
   std::string runs_dir; // each run's logs and exit status: runs_dir/<id>/
@@ -45,6 +48,9 @@ public:
   void start(bool background = true);
   void stop();
 
+  // Where functions' secrets come from; without one, a function naming a secret cannot start.
+  void set_secrets(SecretStore* secrets) { m_secrets = secrets; }
+
   // Takes a run that was just stored as queued.
   void enqueue(const RunRecord& run);
   // Cancels a queued run at once, or asks a running one to stop. Returns the record as it
@@ -55,6 +61,8 @@ public:
 
   core::Inventory inventory();
   bool simulated() const;
+  // Executor::unsupported for `fn`.
+  std::string unsupported(const core::Function& fn) const { return m_executor.unsupported(fn); }
   std::string executor_name() const { return m_executor.name(); }
   std::string log_path(const std::string& run_id, const std::string& stream) const;
   // The manifest a run was submitted against; nullptr when it cannot be loaded.
@@ -69,10 +77,17 @@ private:
   void end_attempt(RunRecord& run, const ExecutorStatus& status, const core::Function* fn);
   void insert_queued(RunRecord run);
   void finish(RunRecord& run, core::RunState state, std::string reason);
+  // The attempts table (Store::save_attempt): an attempt's start, with its log offsets, and end.
+  void record_attempt_start(const RunRecord& run, const std::filesystem::path& dir);
+  void record_attempt_end(const RunRecord& run, const ExecutorStatus& status);
+  // Adds the values of fn's secrets to `env`; returns why it could not (a secret removed since
+  // the deploy, a damaged file), or "".
+  std::string add_secrets(const core::Function& fn, std::map<std::string, std::string>& env);
 
   Store& m_store;
   Executor& m_executor;
   SchedulerOptions m_options;
+  SecretStore* m_secrets = nullptr;
 
   std::mutex m_mutex;
   std::condition_variable m_cv;

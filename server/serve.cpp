@@ -21,6 +21,8 @@
 #include "server/http_server.hpp"
 #include "server/local_executor.hpp"
 #include "server/scheduler.hpp"
+#include "server/schedules.hpp"
+#include "server/secret_store.hpp"
 #include "server/store.hpp"
 
 namespace gpurun::server {
@@ -70,6 +72,23 @@ std::string load_token(const std::string& dir, const std::string& host) {
   return token;
 }
 
+ScheduleOptions schedule_options(const std::string& clock_file) {
+  ScheduleOptions out;
+  if (clock_file.empty()) return out;
+  out.interval = std::chrono::milliseconds(100); // a test steps the clock and wants to see ticks soon
+  out.clock = [clock_file] {
+    const std::string text = core::read_trimmed(clock_file);
+    try {
+      size_t used = 0;
+      const long long seconds = std::stoll(text, &used);
+      if (used == text.size()) return std::chrono::sys_seconds(std::chrono::seconds(seconds));
+    } catch (const std::exception&) {
+    }
+    throw Error("the schedule clock " + clock_file + " does not hold seconds since the epoch");
+  };
+  return out;
+}
+
 } // namespace
 
 bool is_loopback(const std::string& host) {
@@ -112,10 +131,18 @@ void serve(const ServeOptions& options) {
   ::signal(SIGPIPE, SIG_IGN); // a client that hangs up must not end the server
 
   Store store(options.state_dir + "/state.db");
+  SecretStore secrets(options.state_dir + "/secrets");
   LocalExecutor executor(executor_options);
   Scheduler scheduler(store, executor, SchedulerOptions{options.state_dir + "/runs", std::chrono::milliseconds(200)});
+  scheduler.set_secrets(&secrets);
   scheduler.start();
+  ScheduleOptions schedule = schedule_options(options.schedule_clock);
+  schedule.say = say;
+  Schedules schedules(store, scheduler, schedule);
+  schedules.start();
   Api api(store, scheduler, ApiOptions{token, options.version, std::chrono::milliseconds(100)});
+  api.set_secrets(&secrets);
+  api.set_schedules(&schedules);
   HttpServerOptions http_options;
   http_options.host = host;
   http_options.port = port;
@@ -141,6 +168,7 @@ void serve(const ServeOptions& options) {
   // run() also returns when the socket fails; make sure the waiter ends either way.
   ::pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
+  schedules.stop();
   scheduler.stop();
   ::unlink(core::endpoint_path(options.state_dir).c_str());
   ::unlink((options.state_dir + "/server.pid").c_str());

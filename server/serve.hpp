@@ -19,6 +19,9 @@ struct ServeOptions {
   std::chrono::seconds grace{10};
   size_t max_body = 1024 * 1024;
   std::string version;
+  // A file holding the time schedules fire by (seconds since the epoch), read at each pass,
+  // instead of the system clock: lets tests step through cron ticks. "" for the system clock.
+  std::string schedule_clock;
   std::function<void(const std::string&)> say; // start-up lines, for stderr
 };
 

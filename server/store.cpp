@@ -27,6 +27,13 @@ CREATE TABLE IF NOT EXISTS runs(
   not_before_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS runs_by_state ON runs(state, seq);
 CREATE INDEX IF NOT EXISTS runs_by_app ON runs(app, seq);
+CREATE TABLE IF NOT EXISTS attempts(
+  run_id TEXT NOT NULL, attempt INTEGER NOT NULL, state TEXT NOT NULL, exit_code INTEGER, signal INTEGER,
+  reason TEXT NOT NULL, placement TEXT, started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL,
+  stdout_offset INTEGER NOT NULL, stderr_offset INTEGER NOT NULL, PRIMARY KEY(run_id, attempt));
+CREATE TABLE IF NOT EXISTS schedules(
+  app TEXT NOT NULL, function TEXT NOT NULL, version TEXT NOT NULL, since_ms INTEGER NOT NULL,
+  last_tick_s INTEGER NOT NULL, PRIMARY KEY(app, function));
 )sql";
 
 const std::string k_run_columns =
@@ -305,6 +312,64 @@ void Store::save(const RunRecord& run) {
     s.bind(10, run.started_ms).bind(11, run.finished_ms).bind(12, run.not_before_ms).bind(13, run.id);
     s.run();
     if (db.changes() == 0) throw Error("no run " + run.id + " to update", ErrorKind::not_found);
+  };
+  write(fn);
+}
+
+void Store::save_attempt(const AttemptRecord& a) {
+  std::function<void(Database&)> fn = [&](Database& db) {
+    Statement s = db.prepare(
+        "INSERT INTO attempts(run_id, attempt, state, exit_code, signal, reason, placement, started_ms, finished_ms, "
+        "stdout_offset, stderr_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(run_id, attempt) DO UPDATE SET state = excluded.state, exit_code = excluded.exit_code, "
+        "signal = excluded.signal, reason = excluded.reason, finished_ms = excluded.finished_ms");
+    s.bind(1, a.run_id).bind(2, static_cast<std::int64_t>(a.attempt)).bind(3, core::to_string(a.state));
+    s.bind(4, optional_int(a.exit_code)).bind(5, optional_int(a.signal)).bind(6, a.reason);
+    s.bind_text_or_null(7, placement_text(a.placement)).bind(8, a.started_ms).bind(9, a.finished_ms);
+    s.bind(10, a.stdout_offset).bind(11, a.stderr_offset);
+    s.run();
+  };
+  write(fn);
+}
+
+std::vector<AttemptRecord> Store::attempts(const std::string& run_id) {
+  Reader db = reader();
+  Statement s = db->prepare("SELECT attempt, state, exit_code, signal, reason, placement, started_ms, finished_ms, "
+                            "stdout_offset, stderr_offset FROM attempts WHERE run_id = ? ORDER BY attempt");
+  s.bind(1, run_id);
+  std::vector<AttemptRecord> out;
+  while (s.step()) {
+    AttemptRecord a;
+    a.run_id = run_id;
+    a.attempt = static_cast<int>(s.integer(0));
+    a.state = core::parse_run_state(s.text(1)).value_or(core::RunState::lost);
+    if (auto v = s.optional_integer(2)) a.exit_code = static_cast<int>(*v);
+    if (auto v = s.optional_integer(3)) a.signal = static_cast<int>(*v);
+    a.reason = s.text(4);
+    a.placement = parse_placement(s.text(5));
+    a.started_ms = s.integer(6);
+    a.finished_ms = s.integer(7);
+    a.stdout_offset = s.integer(8);
+    a.stderr_offset = s.integer(9);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::optional<Store::ScheduleState> Store::schedule_state(const std::string& app, const std::string& function) {
+  Reader db = reader();
+  Statement s = db->prepare("SELECT version, since_ms, last_tick_s FROM schedules WHERE app = ? AND function = ?");
+  s.bind(1, app).bind(2, function);
+  if (!s.step()) return std::nullopt;
+  return ScheduleState{s.text(0), s.integer(1), s.integer(2)};
+}
+
+void Store::save_schedule_state(const std::string& app, const std::string& function, const ScheduleState& state) {
+  std::function<void(Database&)> fn = [&](Database& db) {
+    db.prepare("INSERT INTO schedules(app, function, version, since_ms, last_tick_s) VALUES (?, ?, ?, ?, ?) "
+               "ON CONFLICT(app, function) DO UPDATE SET version = excluded.version, since_ms = excluded.since_ms, "
+               "last_tick_s = excluded.last_tick_s")
+        .bind(1, app).bind(2, function).bind(3, state.version).bind(4, state.since_ms).bind(5, state.last_tick_s).run();
   };
   write(fn);
 }

@@ -75,6 +75,22 @@ public:
   // Writes every mutable field of an existing run.
   void save(const RunRecord& run);
 
+  // Records an attempt when it starts; the same call when it ends updates its outcome and keeps
+  // the start's time and log offsets.
+  void save_attempt(const AttemptRecord& attempt);
+  // A run's attempts, first to last.
+  std::vector<AttemptRecord> attempts(const std::string& run_id);
+
+  // A scheduled function's progress (schedules.hpp): the version it was last seen at, since when
+  // (ms, the schedule clock) and the last tick submitted (seconds since the epoch, 0 for none).
+  struct ScheduleState {
+    std::string version;
+    std::int64_t since_ms = 0;
+    std::int64_t last_tick_s = 0;
+  };
+  std::optional<ScheduleState> schedule_state(const std::string& app, const std::string& function);
+  void save_schedule_state(const std::string& app, const std::string& function, const ScheduleState& state);
+
 private:
   struct Write;
   void write(const std::function<void(Database&)>& fn);

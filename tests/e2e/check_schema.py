@@ -23,7 +23,7 @@ samples = {
     "top": {"app": "demo", "image": {"base": "debian-slim"}, "images": {"x": {"base": "host"}},
             "functions": {"f": {"command": ["true"]}}},
     "function": {"gpu": ["H100", "A100-40GB:2"], "command": ["python", "x.py"], "env": {"A": "1"},
-                 "secrets": ["s"], "timeout": "90s", "retries": {"max": 2}, "cpu": 2, "memory": "1Gi",
+                 "secrets": ["s"], "timeout": "90s", "queue_timeout": "5m", "retries": {"max": 2}, "cpu": 2, "memory": "1Gi",
                  "image": "x", "schedule": "0 6 * * *", "timezone": "UTC", "smoke": "quick"},
     "image": {"base": "debian-slim", "python": "3.11", "apt": ["curl"], "pip": ["torch"], "env": {"A": "1"},
               "run": ["echo hi"], "workdir": "/app", "copy": [{"src": "a.txt", "dst": "/a.txt"}]},
