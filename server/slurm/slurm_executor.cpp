@@ -155,6 +155,9 @@ ExecutorStatus SlurmExecutor::poll(const std::string& handle) {
   ExecutorStatus status;
   status.state = run_state_for(job.state);
   status.reason = describe_job_state(job.state, job.state_reason);
+  // A job waiting in Slurm's own queue is an attempt in flight: to the control plane it is
+  // running (it polls running attempts and re-queues ended ones), with Slurm's reason to show.
+  if (status.state == core::RunState::queued) status.state = core::RunState::running;
   if (core::is_terminal(status.state) && job.exit_code) {
     WaitStatus wait = decode_wait_status(*job.exit_code);
     status.exit_code = wait.exit_code;
@@ -201,6 +204,12 @@ bool SlurmExecutor::reattach(const std::string& handle) {
     return true;
   } catch (const Error& error) {
     if (error.kind() == ErrorKind::not_found) return false;
+    // Slurm cannot be asked now: the job is most likely still there. Keep it; poll() reports
+    // its fate (or `lost`) once slurmrestd answers again. Refused credentials stay an error.
+    if (error.kind() == ErrorKind::unreachable) {
+      if (m_config.warn) m_config.warn(fmt::format("re-attaching to Slurm job {}: {}; will ask again", id, error.what()));
+      return true;
+    }
     throw;
   }
 }

@@ -55,12 +55,15 @@ public:
   // Submits the attempt as a batch job; returns the Slurm job id. Throws gpurun::Error: invalid
   // (a container image, an empty command), no_capacity (Slurm error 2014), unreachable, auth.
   std::string start(const RunLaunch& launch) override;
-  // GET /job/{id}. Throws gpurun::Error when Slurm cannot be asked now (the caller retries); a
-  // job Slurm no longer knows is reported as `lost`.
+  // GET /job/{id}. A job pending in Slurm's queue is `running` (the attempt exists) with Slurm's
+  // reason; a job Slurm no longer knows is `lost`. Throws gpurun::Error when Slurm cannot be
+  // asked now (the caller polls again later).
   ExecutorStatus poll(const std::string& handle) override;
+  // DELETE /job/{id}; a job already gone is not an error.
   void cancel(const std::string& handle) override;
-  // True when Slurm still knows the job; false when it is gone. Throws gpurun::Error when Slurm
-  // cannot be asked (an unreachable cluster does not make a run lost).
+  // True when Slurm still knows the job, or cannot be asked now (an unreachable cluster does not
+  // make a run lost: poll() tells later); false when the job is gone. Throws gpurun::Error when
+  // the credentials are refused.
   bool reattach(const std::string& handle) override;
 
   // The JSON-free request start() would submit, for tests and the benchmark.

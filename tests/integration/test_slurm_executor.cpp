@@ -76,6 +76,9 @@ ExecutorStatus wait_until(SlurmExecutor& executor, const std::string& handle,
   return status;
 }
 
+// Running on a node: Slurm placed it (a job waiting in Slurm's queue is in flight too, unplaced).
+bool started(const ExecutorStatus& status) { return status.state == RunState::running && status.placement.has_value(); }
+
 ExecutorStatus wait_end(SlurmExecutor& executor, const std::string& handle) {
   return wait_until(executor, handle, [](const ExecutorStatus& s) { return core::is_terminal(s.state); });
 }
@@ -109,6 +112,7 @@ TEST_SUITE("SlurmExecutor on a real cluster") {
                            {"bash", "-c", "echo \"hello $1\"; echo \"gpus=$CUDA_VISIBLE_DEVICES\"; echo oops >&2; exit 3",
                             "-", "it's me"});
     CHECK(run.placement.node == "h100node");
+    run.stderr_path = run.stdout_path + ".err";
     std::string handle = executor.start(run);
     ExecutorStatus status = wait_end(executor, handle);
     CHECK(status.state == RunState::failed);
@@ -117,7 +121,8 @@ TEST_SUITE("SlurmExecutor on a real cluster") {
     CHECK(status.placement->node == "h100node");
     CHECK(status.placement->type == "H100");
     CHECK(status.placement->count == 2);
-    CHECK(read_file(run.stdout_path) == "hello it's me\ngpus=0,1\noops\n");
+    CHECK(read_file(run.stdout_path) == "hello it's me\ngpus=0,1\n");
+    CHECK(read_file(run.stderr_path) == "oops\n");
   }
 
   TEST_CASE("A signal that ends the job is reported as a signal") {
@@ -133,8 +138,18 @@ TEST_SUITE("SlurmExecutor on a real cluster") {
     SlurmExecutor executor(config());
     RunLaunch blocker = launch(executor, {"H100:8"}, {"sleep", "120"});
     std::string blocker_handle = executor.start(blocker);
-    wait_until(executor, blocker_handle, [](const ExecutorStatus& s) { return s.state == RunState::running; });
+    wait_until(executor, blocker_handle, started);
     CHECK(executor.inventory().find_node("h100node")->free_of("H100") == 0);
+
+    // Submitted anyway (as another Slurm user might), a job waits in Slurm's queue: in flight.
+    RunLaunch waiting = blocker;
+    waiting.run_id += "-waiting";
+    std::string waiting_handle = executor.start(waiting);
+    ExecutorStatus pending = wait_until(executor, waiting_handle, [](const ExecutorStatus& s) { return !s.reason.empty(); });
+    CHECK(pending.state == RunState::running);
+    CHECK(pending.reason.starts_with("waiting in Slurm's queue")); // Priority, then Resources
+    executor.cancel(waiting_handle);
+    CHECK(wait_end(executor, waiting_handle).state == RunState::cancelled);
 
     core::Resolution resolution = core::resolve(chain({"H100", "A100-80GB"}), executor.inventory());
     REQUIRE(resolution.placement.has_value());
@@ -163,7 +178,7 @@ TEST_SUITE("SlurmExecutor on a real cluster") {
     {
       SlurmExecutor before(config());
       handle = before.start(launch(before, {"H100"}, {"sleep", "120"}));
-      wait_until(before, handle, [](const ExecutorStatus& s) { return s.state == RunState::running; });
+      wait_until(before, handle, started);
     }
     SlurmExecutor after(config());
     CHECK(after.reattach(handle));

@@ -167,11 +167,11 @@ TEST_SUITE("SlurmExecutor") {
     CHECK_FALSE(status.exit_code.has_value());
   }
 
-  TEST_CASE("A pending job is queued, with Slurm's reason") {
+  TEST_CASE("A job pending in Slurm's queue is an attempt in flight, with Slurm's reason") {
     Fixture f;
     f.job(4, R"("job_state":"PENDING","state_reason":"Resources","nodes":"","gres_detail":[],"exit_code":0)");
     ExecutorStatus status = f.executor->poll("4");
-    CHECK(status.state == RunState::queued);
+    CHECK(status.state == RunState::running);
     CHECK(status.reason == "waiting in Slurm's queue: Resources");
     CHECK_FALSE(status.placement.has_value());
   }
@@ -201,7 +201,7 @@ TEST_SUITE("SlurmExecutor") {
     CHECK(f.executor->poll("8").state == RunState::timed_out);
   }
 
-  TEST_CASE("A job Slurm forgot is lost; an unreachable Slurm is an error to retry") {
+  TEST_CASE("A job Slurm forgot is lost; an unreachable Slurm is an error to retry, not a loss") {
     Fixture f;
     f.fake.answer("GET /job/9", 500, envelope(R"({"error_number":2017,"error":"Invalid job id specified"})", R"("jobs":[])"));
     ExecutorStatus status = f.executor->poll("9");
@@ -214,7 +214,11 @@ TEST_SUITE("SlurmExecutor") {
     CHECK_THROWS_AS(f.executor->poll("10"), gpurun::Error);
     f.fake.refuse("GET /job/10");
     f.fake.refuse("GET /job/10");
-    CHECK_THROWS_AS(f.executor->reattach("10"), gpurun::Error);
+    CHECK(f.executor->reattach("10")); // kept: poll() tells once Slurm answers
+    REQUIRE(f.warnings.size() == 1);
+    CHECK(f.warnings[0].starts_with("re-attaching to Slurm job 10: cannot read job 10: slurmrestd at "));
+    f.fake.answer("GET /job/13", 401, "Authentication failure");
+    CHECK_THROWS_AS(f.executor->reattach("13"), gpurun::Error);
   }
 
   TEST_CASE("Re-attaching finds a known job; cancelling a gone job is quiet") {
