@@ -5,15 +5,16 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <set>
+#include <map>
 #include <sstream>
 
 namespace gpurun::core {
 namespace {
 
 // Past this depth a document is rejected; yaml-cpp's own parser guard sits at 2000.
-constexpr int k_max_depth = 256;
+constexpr int k_max_depth = 64;
 
 struct Converter {
   const std::string& path;
@@ -61,16 +62,19 @@ struct Converter {
       return true;
     case YAML::NodeType::Map: {
       out.kind = YamlNode::Kind::mapping;
-      std::set<std::string> seen;
+      std::map<std::string, int> seen; // key -> line of its first appearance
       for (auto it = in.begin(); it != in.end(); ++it) {
         YamlNode key;
         YamlNode value;
         if (!convert(it->first, key, depth + 1) || !convert(it->second, value, depth + 1))
           return false;
-        if (key.is_scalar() && !seen.insert(key.scalar).second) {
-          file.diagnostics.push_back(
-              file.diagnostic(key.pos, "duplicate key '" + key.scalar + "'"));
-          continue;
+        if (key.is_scalar()) {
+          auto [first, inserted] = seen.emplace(key.scalar, key.pos.line);
+          if (!inserted) {
+            file.diagnostics.push_back(file.diagnostic(
+                key.pos, "duplicate key '" + key.scalar + "' (first at line " + std::to_string(first->second) + ")"));
+            continue;
+          }
         }
         out.entries.emplace_back(std::move(key), std::move(value));
       }
@@ -148,12 +152,21 @@ YamlFile parse_yaml(std::string_view text, const std::string& path) {
   Converter converter{path, file};
   for (const YAML::Node& doc : docs) {
     file.documents.emplace_back();
-    if (!converter.convert(doc, file.documents.back(), 0)) break;
+    if (!converter.convert(doc, file.documents.back(), 0)) {
+      file.documents.clear(); // a partial tree would only add misleading errors
+      break;
+    }
   }
   return file;
 }
 
 YamlFile read_yaml_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    YamlFile file;
+    file.diagnostics.push_back({{path, 0, 0}, "cannot read: is a directory", ""});
+    return file;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     YamlFile file;
