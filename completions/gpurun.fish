@@ -4,6 +4,7 @@ complete -c gpurun -l version -d 'Show the version'
 complete -c gpurun -n '__fish_use_subcommand' -a validate -d 'Check manifests offline; exit 0 when valid, 2 when not'
 complete -c gpurun -n '__fish_use_subcommand' -a gpus -d 'List the GPU catalog, or recommend GPUs for a workload'
 complete -c gpurun -n '__fish_use_subcommand' -a plan -d 'Resolve each functions GPU chain against an inventory; submits nothing'
+complete -c gpurun -n '__fish_use_subcommand' -a smoke -d 'Check that the GPUs are healthy and are the GPUs asked for; exit 0 pass, 1 fail, 5 no GPU'
 complete -c gpurun -n '__fish_use_subcommand' -a completion -d 'Print a shell completion script bash, zsh or fish'
 complete -c gpurun -n '__fish_seen_subcommand_from validate' -s o -l output -x -a 'text json' -d 'Output format text, or json (one JSON document on stdout)'
 complete -c gpurun -n '__fish_seen_subcommand_from validate' -F
@@ -13,4 +14,8 @@ complete -c gpurun -n '__fish_seen_subcommand_from gpus' -a 'T4 L4 A10 A10G A100
 complete -c gpurun -n '__fish_seen_subcommand_from plan' -l inventory -r -F -d 'Inventory YAML nodes, their GPUs and how many are free'
 complete -c gpurun -n '__fish_seen_subcommand_from plan' -s o -l output -x -a 'text json' -d 'Output format text, or json (one JSON document on stdout)'
 complete -c gpurun -n '__fish_seen_subcommand_from plan' -F
+complete -c gpurun -n '__fish_seen_subcommand_from smoke' -l level -x -a 'quick thorough' -d 'quick (seconds) or thorough (under a minute)'
+complete -c gpurun -n '__fish_seen_subcommand_from smoke' -l expect -x -a 'T4 L4 A10 A10G A100 A100-40GB A100-80GB L40S H100 H200 B200' -d 'The GPU spec the devices must serve (H100, H100!, H2002)'
+complete -c gpurun -n '__fish_seen_subcommand_from smoke' -l device -x -a 'all 0' -d 'Devices to test all, a number or a list (0,1)'
+complete -c gpurun -n '__fish_seen_subcommand_from smoke' -s o -l output -x -a 'text json' -d 'Output format text, or json (one JSON document on stdout)'
 complete -c gpurun -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'

@@ -2,7 +2,7 @@
 # `gpurun smoke` on a real GPU: every check present and passing on a healthy card, identity
 # against --expect (exact, upgrade, forbidden upgrade, wrong type, too few GPUs), and the quick
 # level's wall time. Skips where there is no GPU.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 
 run smoke --output json
 if [[ $rc == 5 ]]; then
