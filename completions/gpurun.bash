@@ -5,7 +5,7 @@ _gpurun() {
     case "${COMP_WORDS[i]}" in -*) ;; *) cmd="${COMP_WORDS[i]}"; break ;; esac
   done
   if [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "validate gpus plan smoke completion --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "validate gpus plan serve deploy run status logs cancel ps apps inventory smoke completion --help --version" -- "$cur"))
     return
   fi
   case "$cmd" in
@@ -31,6 +31,69 @@ _gpurun() {
       esac
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --inventory -o --output" -- "$cur")); return; fi
       COMPREPLY=($(compgen -f -- "$cur"))
+      ;;
+    serve)
+      case "$prev" in
+        --listen) COMPREPLY=(); return ;;
+        --state) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --inventory) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --executor) COMPREPLY=($(compgen -W "local" -- "$cur")); return ;;
+        --grace) COMPREPLY=(); return ;;
+        --max-body) COMPREPLY=(); return ;;
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --listen --state --inventory --executor --grace --max-body" -- "$cur")); return; fi
+      ;;
+    deploy)
+      case "$prev" in
+        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -o --output" -- "$cur")); return; fi
+      COMPREPLY=($(compgen -f -- "$cur"))
+      ;;
+    run)
+      case "$prev" in
+        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -d --detach -o --output" -- "$cur")); return; fi
+      COMPREPLY=($(compgen -f -- "$cur"))
+      ;;
+    status)
+      case "$prev" in
+        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -o --output" -- "$cur")); return; fi
+      ;;
+    logs)
+      case "$prev" in
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -f --follow" -- "$cur")); return; fi
+      ;;
+    cancel)
+      case "$prev" in
+        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -o --output" -- "$cur")); return; fi
+      ;;
+    ps)
+      case "$prev" in
+        --app) COMPREPLY=(); return ;;
+        --state) COMPREPLY=($(compgen -W "queued running succeeded failed cancelled timed_out lost" -- "$cur")); return ;;
+        --limit) COMPREPLY=(); return ;;
+        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --app --state --limit -o --output" -- "$cur")); return; fi
+      ;;
+    apps)
+      case "$prev" in
+        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -o --output" -- "$cur")); return; fi
+      ;;
+    inventory)
+      case "$prev" in
+        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -o --output" -- "$cur")); return; fi
       ;;
     smoke)
       case "$prev" in
