@@ -86,6 +86,18 @@ core::Inventory SlurmExecutor::inventory() {
   return inventory;
 }
 
+std::vector<std::string> SlurmExecutor::notes() {
+  core::Inventory cluster = inventory();
+  std::map<std::string, int> totals;
+  for (const core::InventoryNode& node : cluster.nodes)
+    for (const auto& [type, count] : node.total) totals[type] += count;
+  std::vector<std::string> gpus;
+  for (const auto& [type, count] : totals) gpus.push_back(fmt::format("{} {}", count, type));
+  return {fmt::format("Slurm at {} (slurmrestd {}, user {}): {} node{}: {}", m_config.url, m_api->version(),
+                      m_credentials.user(), cluster.nodes.size(), cluster.nodes.size() == 1 ? "" : "s",
+                      gpus.empty() ? "no GPUs of a catalog type" : fmt::format("{}", fmt::join(gpus, ", ")))};
+}
+
 JobRequest SlurmExecutor::job_request(const RunLaunch& launch) {
   if (!launch.image.is_host())
     throw Error(fmt::format("{}.{}: the Slurm executor runs functions on the cluster's nodes themselves and cannot "

@@ -66,6 +66,12 @@ public:
   // the credentials are refused.
   bool reattach(const std::string& handle) override;
 
+  // Lines for the server's start-up: the cluster, its nodes and GPUs ("Slurm at URL (slurmrestd
+  // v0.0.38, user root): 2 nodes: 4 A100-80GB, 8 H100"). Reads the inventory, so a cluster that
+  // cannot be reached or refuses the token fails here, before anything is accepted: throws
+  // gpurun::Error as inventory() does.
+  std::vector<std::string> notes();
+
   // The JSON-free request start() would submit, for tests and the benchmark.
   JobRequest job_request(const RunLaunch& launch);
 

@@ -80,6 +80,18 @@ TEST_SUITE("SlurmExecutor") {
     CHECK(f.warnings.empty());
   }
 
+  TEST_CASE("The start-up note names the cluster and its GPUs; an unreachable one is an error") {
+    Fixture f;
+    f.nodes(node("h100node", "mixed", "gpu:h100:8", "gpu:h100:6(IDX:0-5)") + "," +
+            node("a100node", "idle", "gpu:a100:4", "gpu:a100:0(IDX:N/A)"));
+    CHECK(f.executor->notes() ==
+          std::vector<std::string>{"Slurm at http://127.0.0.1:16820 (slurmrestd v0.0.38, user root): 2 nodes: 4 A100-80GB, 8 H100"});
+    Fixture down;
+    down.fake.refuse("GET /nodes");
+    down.fake.refuse("GET /nodes");
+    CHECK_THROWS_AS(down.executor->notes(), gpurun::Error);
+  }
+
   TEST_CASE("Nodes that cannot take a job now show no free GPUs") {
     Fixture f;
     f.nodes(node("drained", "idle", "gpu:h100:8", "gpu:h100:0", R"("DRAIN")") + "," +
