@@ -174,6 +174,11 @@ ExecutorStatus SlurmExecutor::poll(const std::string& handle) {
     WaitStatus wait = decode_wait_status(*job.exit_code);
     status.exit_code = wait.exit_code;
     status.signal = wait.signal;
+    // Worded as the local executor words it, so that a run reads the same wherever it ran.
+    if (status.state == core::RunState::failed && status.reason.empty()) {
+      if (wait.exit_code && *wait.exit_code != 0) status.reason = fmt::format("exited with code {}", *wait.exit_code);
+      else if (wait.signal) status.reason = fmt::format("killed by signal {}", *wait.signal);
+    }
   }
   if (!job.nodes.empty()) {
     core::Placement placement;

@@ -195,7 +195,7 @@ TEST_SUITE("SlurmExecutor") {
     ExecutorStatus failed = f.executor->poll("5");
     CHECK(failed.state == RunState::failed);
     CHECK(failed.exit_code == 3);
-    CHECK(failed.reason.empty());
+    CHECK(failed.reason == "exited with code 3");
     REQUIRE(failed.placement.has_value());
     CHECK(failed.placement->type == "H100");
     CHECK(failed.placement->count == 2);
@@ -203,6 +203,7 @@ TEST_SUITE("SlurmExecutor") {
     f.job(6, R"("job_state":"FAILED","nodes":"h100node","exit_code":9)");
     ExecutorStatus killed = f.executor->poll("6");
     CHECK(killed.signal == 9);
+    CHECK(killed.reason == "killed by signal 9");
     CHECK_FALSE(killed.exit_code.has_value());
 
     f.job(7, R"("job_state":"COMPLETED","nodes":"h100node","exit_code":0)");
