@@ -6,9 +6,9 @@ unset GPURUN_STATE GPURUN_LISTEN GPURUN_EXECUTOR GPURUN_GRACE
 SERVER_PIDS=()
 
 cleanup() {
-  for pid in "${SERVER_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  for pid in "${SERVER_PIDS[@]}"; do { kill -9 "$pid" && wait "$pid"; } 2>/dev/null; done
   # Runs started by a test's servers are in their own sessions; stop them by their recorded pids.
-  for f in "$TMP"/*/runs/*/attempt-*.pid; do [[ -f $f ]] && pkill -9 -s "$(cat "$f")" 2>/dev/null; done
+  for f in "$TMP"/*/runs/*/attempt-*.pid "$TMP"/*/*/runs/*/attempt-*.pid; do [[ -f $f ]] && pkill -9 -s "$(cat "$f")" 2>/dev/null; done
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -36,6 +36,11 @@ start_server() {
   echo "server did not start:" >&2
   cat "$state/serve.out" >&2
   exit 1
+}
+
+# kill9_server: the crash the store must survive.
+kill9_server() {
+  { kill -9 "$SERVER_PID" && wait "$SERVER_PID"; } 2>/dev/null
 }
 
 stop_server() {
