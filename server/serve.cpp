@@ -11,7 +11,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/inventory.hpp"
@@ -79,8 +81,11 @@ bool is_loopback(const std::string& host) {
 void serve(const ServeOptions& options) {
   auto say = options.say ? options.say : [](const std::string&) {};
   auto [host, port] = split_listen(options.listen);
-  if (options.executor != "local")
-    throw Error("unknown executor '" + options.executor + "'; this build has: local", ErrorKind::invalid);
+  if (options.executor != "local" && options.executor != "slurm")
+    throw Error("unknown executor '" + options.executor + "'; this build has: local, slurm", ErrorKind::invalid);
+  if (options.executor == "slurm" && options.inventory_path)
+    throw Error("--inventory declares GPUs for the local executor; the Slurm executor reads them from the cluster",
+                ErrorKind::invalid);
 
   LocalExecutorOptions executor_options;
   if (options.inventory_path) {
@@ -112,8 +117,20 @@ void serve(const ServeOptions& options) {
   ::signal(SIGPIPE, SIG_IGN); // a client that hangs up must not end the server
 
   Store store(options.state_dir + "/state.db");
-  LocalExecutor executor(executor_options);
-  Scheduler scheduler(store, executor, SchedulerOptions{options.state_dir + "/runs", std::chrono::milliseconds(200)});
+  std::unique_ptr<Executor> executor;
+  std::vector<std::string> notes;
+  if (options.executor == "slurm") {
+    slurm::SlurmConfig config = options.slurm;
+    config.warn = [say](const std::string& line) { say("gpurun serve: " + line); };
+    auto cluster = std::make_unique<slurm::SlurmExecutor>(std::move(config));
+    notes = cluster->notes(); // asks the cluster now: a wrong URL or a refused token stops here
+    executor = std::move(cluster);
+  } else {
+    auto local = std::make_unique<LocalExecutor>(executor_options);
+    notes = local->notes();
+    executor = std::move(local);
+  }
+  Scheduler scheduler(store, *executor, SchedulerOptions{options.state_dir + "/runs", std::chrono::milliseconds(200)});
   scheduler.start();
   Api api(store, scheduler, ApiOptions{token, options.version, std::chrono::milliseconds(100)});
   HttpServerOptions http_options;
@@ -127,7 +144,7 @@ void serve(const ServeOptions& options) {
   core::write_file_atomic(core::endpoint_path(options.state_dir), endpoint + "\n", 0600);
 
   say(fmt::format("gpurun serve: listening on {} (state {}, executor {})", endpoint, options.state_dir, options.executor));
-  for (const std::string& note : executor.notes()) say("gpurun serve: " + note);
+  for (const std::string& note : notes) say("gpurun serve: " + note);
 
   std::thread waiter([&] {
     int signal = 0;
