@@ -31,5 +31,6 @@ void add_validate(CLI::App& root, Context& context);
 void add_gpus(CLI::App& root, Context& context);
 void add_plan(CLI::App& root, Context& context);
 void add_completion(CLI::App& root, Context& context);
+void add_image(CLI::App& root, Context& context);
 
 } // namespace gpurun::cli
