@@ -41,8 +41,8 @@ std::optional<std::string> unknown_subcommand(CLI::App& root, int argc, char** a
   for (const std::string& name : names)
     if (name == word) return std::nullopt;
   std::string message = "unknown command '" + word + "'";
-  if (auto suggestion = gpu_spec::closest_match(word, names))
-    message += "; did you mean '" + *suggestion + "'?";
+  if (auto suggestion = gpu_spec::did_you_mean(word, names))
+    message += "; " + *suggestion;
   else
     message += "; run 'gpurun --help' for the list of commands";
   return message;

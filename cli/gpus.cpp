@@ -50,7 +50,7 @@ std::vector<const gpu_spec::GpuType*> selected(const std::vector<std::string>& n
     const gpu_spec::GpuType* type = gpu_spec::find_type(name);
     if (type == nullptr) {
       std::string message = "unknown GPU type '" + name + "'";
-      if (auto s = gpu_spec::closest_match(name, gpu_spec::type_names())) message += "; did you mean '" + *s + "'?";
+      if (auto s = gpu_spec::did_you_mean(name, gpu_spec::type_names())) message += "; " + *s;
       throw Error(message, ErrorKind::invalid);
     }
     out.push_back(type);

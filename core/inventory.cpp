@@ -20,8 +20,7 @@ std::optional<std::map<std::string, int>> gpu_counts(SchemaWalker& walk, const Y
     const gpu_spec::GpuType* type = key.is_scalar() ? gpu_spec::find_type(key.scalar) : nullptr;
     if (type == nullptr) {
       std::string message = "unknown GPU type '" + key.scalar + "' in " + what;
-      if (auto s = gpu_spec::closest_match(key.scalar, gpu_spec::type_names()))
-        message += "; did you mean '" + *s + "'?";
+      if (auto s = gpu_spec::did_you_mean(key.scalar, gpu_spec::type_names())) message += "; " + *s;
       walk.error(key.pos, message);
       ok = false;
       continue;

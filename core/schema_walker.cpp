@@ -38,8 +38,7 @@ bool SchemaWalker::for_each_key(
       continue;
     }
     std::string message = "unknown key '" + key.scalar + "' in " + where;
-    if (auto suggestion = gpu_spec::closest_match(key.scalar, known))
-      message += "; did you mean '" + *suggestion + "'?";
+    if (auto suggestion = gpu_spec::did_you_mean(key.scalar, known)) message += "; " + *suggestion;
     error(key.pos, message);
   }
   return true;

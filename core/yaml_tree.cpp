@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -13,7 +14,7 @@ namespace gpurun::core {
 namespace {
 
 // Past this depth a document is rejected; yaml-cpp's own parser guard sits at 2000.
-constexpr int k_max_depth = 256;
+constexpr int k_max_depth = 64;
 
 struct Converter {
   const std::string& path;
@@ -148,12 +149,21 @@ YamlFile parse_yaml(std::string_view text, const std::string& path) {
   Converter converter{path, file};
   for (const YAML::Node& doc : docs) {
     file.documents.emplace_back();
-    if (!converter.convert(doc, file.documents.back(), 0)) break;
+    if (!converter.convert(doc, file.documents.back(), 0)) {
+      file.documents.clear(); // a partial tree would only add misleading errors
+      break;
+    }
   }
   return file;
 }
 
 YamlFile read_yaml_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    YamlFile file;
+    file.diagnostics.push_back({{path, 0, 0}, "cannot read: is a directory", ""});
+    return file;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     YamlFile file;

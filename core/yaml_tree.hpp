@@ -39,7 +39,9 @@ struct YamlFile {
 };
 
 inline constexpr size_t k_max_yaml_bytes = 64u << 20; // 64 MiB
-inline constexpr size_t k_max_yaml_nodes = 4'000'000;
+// About 140 bytes a node: the budget bounds a hostile file to ~140 MB, while a 10,000-function
+// manifest needs about a third of it.
+inline constexpr size_t k_max_yaml_nodes = 1'000'000;
 
 // Parses `text`, labelled `path` in positions. Problems become diagnostics; never throws.
 YamlFile parse_yaml(std::string_view text, const std::string& path);

@@ -24,8 +24,8 @@ std::string known_types() {
 }
 
 SpecError unknown_type(std::string_view name) {
-  if (auto suggestion = closest_match(name, type_names()))
-    return {0, "unknown GPU type " + quote(name) + "; did you mean " + quote(*suggestion) + "?"};
+  if (auto suggestion = did_you_mean(name, type_names()))
+    return {0, "unknown GPU type " + quote(name) + "; " + *suggestion};
   return {0, "unknown GPU type " + quote(name) + "; known types: " + known_types()};
 }
 
@@ -93,7 +93,7 @@ std::variant<GpuSpec, SpecError> parse_spec(std::string_view text) {
 
   if (pos < text.size()) {
     std::string_view rest = text.substr(pos);
-    if (rest == "!")
+    if (rest == "!" && text[pos - 1] != '!')
       return SpecError{pos, "'!' goes before the count: write " +
                                 quote(std::string(type->name) + "!:" + std::to_string(spec.count))};
     if (rest.front() == ':')

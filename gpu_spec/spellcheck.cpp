@@ -25,23 +25,43 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-} // namespace
-
-std::optional<std::string> closest_match(std::string_view word,
-                                         const std::vector<std::string>& candidates) {
+// Every candidate at the smallest distance, when that distance is a plausible typo.
+std::vector<std::string> closest_matches(std::string_view word, const std::vector<std::string>& candidates) {
   // Long garbage is never a typo; bounding the length also bounds the work.
-  if (word.empty() || word.size() > 64) return std::nullopt;
+  if (word.empty() || word.size() > 64) return {};
   const size_t limit = std::min<size_t>(3, std::max<size_t>(1, (word.size() + 2) / 3));
-  std::optional<std::string> best;
+  std::vector<std::string> best;
   size_t best_distance = limit + 1;
   for (const std::string& candidate : candidates) {
     size_t distance = edit_distance(word, candidate);
     if (distance < best_distance) {
       best_distance = distance;
-      best = candidate;
+      best.clear();
     }
+    if (distance == best_distance && std::find(best.begin(), best.end(), candidate) == best.end())
+      best.push_back(candidate);
   }
   return best;
+}
+
+} // namespace
+
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string>& candidates) {
+  auto best = closest_matches(word, candidates);
+  if (best.empty()) return std::nullopt;
+  return best.front();
+}
+
+std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  auto best = closest_matches(word, candidates);
+  if (best.empty()) return std::nullopt;
+  std::string out = "did you mean ";
+  for (size_t i = 0; i < best.size() && i < 3; ++i) {
+    if (i > 0) out += i + 1 == std::min<size_t>(best.size(), 3) ? " or " : ", ";
+    out += "'" + best[i] + "'";
+  }
+  return out + "?";
 }
 
 } // namespace gpurun::gpu_spec

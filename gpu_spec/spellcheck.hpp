@@ -12,4 +12,8 @@ namespace gpurun::gpu_spec {
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string>& candidates);
 
+// "did you mean 'X'?", or "did you mean 'X' or 'Y'?" when several candidates are equally close;
+// nullopt when none is close.
+std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
 } // namespace gpurun::gpu_spec

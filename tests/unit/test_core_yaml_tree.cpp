@@ -1,0 +1,55 @@
+#include <doctest/doctest.h>
+
+#include "core/yaml_tree.hpp"
+
+using namespace gpurun::core;
+
+TEST_SUITE("YamlTree") {
+  TEST_CASE("Positions are 1-based and quoted scalars are marked") {
+    YamlFile file = parse_yaml("a:\n  b: 'x'\n", "f.yaml");
+    REQUIRE(file.diagnostics.empty());
+    const YamlNode& b = file.documents[0].entries[0].second.entries[0].second;
+    CHECK(b.scalar == "x");
+    CHECK(b.quoted);
+    CHECK(b.pos.line == 2);
+    CHECK(b.pos.column == 6);
+  }
+
+  TEST_CASE("An alias bomb stops at the node budget instead of exhausting memory") {
+    std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+    char prev = 'a';
+    for (char c = 'b'; c <= 'k'; ++c) {
+      bomb += std::string(1, c) + ": &" + c + " [";
+      for (int i = 0; i < 10; ++i) bomb += std::string(i ? ", *" : "*") + prev;
+      bomb += "]\n";
+      prev = c;
+    }
+    YamlFile file = parse_yaml(bomb, "bomb.yaml");
+    REQUIRE(file.diagnostics.size() == 1);
+    CHECK(file.diagnostics[0].message == "document too large: more than 1000000 nodes once aliases are expanded");
+  }
+
+  TEST_CASE("Deep nesting is an error, not a stack overflow") {
+    YamlFile file = parse_yaml(std::string(100'000, '[') + std::string(100'000, ']'), "deep.yaml");
+    REQUIRE(file.diagnostics.size() == 1);
+    CHECK(file.diagnostics[0].message.starts_with("invalid YAML"));
+    YamlFile mid = parse_yaml(std::string(100, '[') + std::string(100, ']'), "mid.yaml");
+    REQUIRE(mid.diagnostics.size() == 1);
+    CHECK(mid.diagnostics[0].message == "nesting deeper than 64 levels");
+  }
+
+  TEST_CASE("Binary input is refused") {
+    YamlFile file = parse_yaml(std::string("app: a\0b", 8), "bin.yaml");
+    REQUIRE(file.diagnostics.size() == 1);
+    CHECK(file.diagnostics[0].message == "not a text file: NUL byte at offset 6");
+  }
+
+  TEST_CASE("Unreadable files are diagnostics") {
+    YamlFile file = read_yaml_file("/nonexistent/gpurun.yaml");
+    REQUIRE(file.diagnostics.size() == 1);
+    CHECK(file.diagnostics[0].message == "cannot read: No such file or directory");
+    YamlFile dir = read_yaml_file("/");
+    REQUIRE(dir.diagnostics.size() == 1);
+    CHECK(dir.diagnostics[0].message == "cannot read: is a directory");
+  }
+}
