@@ -72,6 +72,7 @@ int run(int argc, char** argv) {
   add_gpus(root, context);
   add_plan(root, context);
   add_image(root, context);
+  add_smoke(root, context);
   add_completion(root, context);
 
   if (argc < 2) {

@@ -32,5 +32,6 @@ void add_gpus(CLI::App& root, Context& context);
 void add_plan(CLI::App& root, Context& context);
 void add_completion(CLI::App& root, Context& context);
 void add_image(CLI::App& root, Context& context);
+void add_smoke(CLI::App& root, Context& context);
 
 } // namespace gpurun::cli

@@ -372,8 +372,13 @@ void load_file_into(YamlFile& file, Accumulator& acc, const std::string& path) {
 ManifestLoad finish(Accumulator& acc, std::vector<YamlFile>& files,
                     const std::vector<std::string>& paths) {
   ManifestLoad result;
-  for (YamlFile& file : files)
+  for (YamlFile& file : files) {
+    // Tree-level problems (duplicate keys) are found before schema ones: report in file order.
+    std::stable_sort(file.diagnostics.begin(), file.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::pair(a.pos.line, a.pos.column) < std::pair(b.pos.line, b.pos.column);
+    });
     for (Diagnostic& d : file.diagnostics) result.diagnostics.push_back(std::move(d));
+  }
   auto add = [&](SourcePos pos, std::string message) {
     std::string line;
     for (size_t i = 0; i < files.size(); ++i)
@@ -386,7 +391,11 @@ ManifestLoad finish(Accumulator& acc, std::vector<YamlFile>& files,
       if (!acc.manifest.images.contains(name))
         add(pos, "unknown image '" + name + "'" +
                      (acc.manifest.images.empty() ? "; declare it under images:" : ""));
-    if (!acc.app_pos) add({first_path, 1, 1}, "the manifest has no 'app'; add app: NAME");
+    bool empty = std::all_of(files.begin(), files.end(), [](const YamlFile& file) {
+      return std::all_of(file.documents.begin(), file.documents.end(), [](const YamlNode& d) { return d.is_null(); });
+    });
+    if (empty) add({first_path, 1, 1}, "the manifest is empty; it needs app: NAME and functions:");
+    else if (!acc.app_pos) add({first_path, 1, 1}, "the manifest has no 'app'; add app: NAME");
     else if (acc.manifest.functions.empty()) add(*acc.app_pos, "app '" + acc.manifest.app + "' declares no functions");
   }
   if (result.diagnostics.empty()) result.manifest = std::move(acc.manifest);

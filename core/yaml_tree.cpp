@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <set>
+#include <map>
 #include <sstream>
 
 namespace gpurun::core {
@@ -62,16 +62,19 @@ struct Converter {
       return true;
     case YAML::NodeType::Map: {
       out.kind = YamlNode::Kind::mapping;
-      std::set<std::string> seen;
+      std::map<std::string, int> seen; // key -> line of its first appearance
       for (auto it = in.begin(); it != in.end(); ++it) {
         YamlNode key;
         YamlNode value;
         if (!convert(it->first, key, depth + 1) || !convert(it->second, value, depth + 1))
           return false;
-        if (key.is_scalar() && !seen.insert(key.scalar).second) {
-          file.diagnostics.push_back(
-              file.diagnostic(key.pos, "duplicate key '" + key.scalar + "'"));
-          continue;
+        if (key.is_scalar()) {
+          auto [first, inserted] = seen.emplace(key.scalar, key.pos.line);
+          if (!inserted) {
+            file.diagnostics.push_back(file.diagnostic(
+                key.pos, "duplicate key '" + key.scalar + "' (first at line " + std::to_string(first->second) + ")"));
+            continue;
+          }
         }
         out.entries.emplace_back(std::move(key), std::move(value));
       }

@@ -118,7 +118,7 @@ functions:
 
   TEST_CASE("Duplicate keys are errors") {
     CHECK(errors_of("app: a\nfunctions:\n  f:\n    command: [x]\n    command: [y]\n") ==
-          Lines({"5:5: duplicate key 'command'"}));
+          Lines({"5:5: duplicate key 'command' (first at line 4)"}));
   }
 
   TEST_CASE("Wrong types and out-of-range values") {
@@ -159,7 +159,7 @@ functions:
           Lines({"3:3: function 'f' has no command; add command: [program, args...]"}));
     CHECK(errors_of("functions:\n  f: {command: [x]}\n") == Lines({"1:1: the manifest has no 'app'; add app: NAME"}));
     CHECK(errors_of("app: a\n") == Lines({"1:6: app 'a' declares no functions"}));
-    CHECK(errors_of("") == Lines({"1:1: the manifest has no 'app'; add app: NAME"}));
+    CHECK(errors_of("") == Lines({"1:1: the manifest is empty; it needs app: NAME and functions:"}));
     CHECK(errors_of("app: a\nfunctions:\n  f: {command: [x], image: missing}\n") ==
           Lines({"3:28: unknown image 'missing'; declare it under images:"}));
   }

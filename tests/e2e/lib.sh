@@ -1,0 +1,40 @@
+# Helpers for the end-to-end tests: each test script sources this, runs the built binary ($GPURUN)
+# and checks stdout, stderr and the exit code. A script exits 125 to be reported as skipped.
+set -uo pipefail
+: "${GPURUN:?GPURUN must name the built gpurun binary}"
+: "${SOURCE_DIR:?SOURCE_DIR must name the source tree}"
+export NO_COLOR=1
+unset GPURUN_OUTPUT GPURUN_INVENTORY GPURUN_ENDPOINT GPURUN_TOKEN CLICOLOR_FORCE
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+
+# run ARGS...: runs gpurun, leaving $out, $err and $rc.
+run() {
+  "$GPURUN" "$@" >"$TMP/out" 2>"$TMP/err"
+  rc=$?
+  out=$(cat "$TMP/out")
+  err=$(cat "$TMP/err")
+}
+
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+
+expect_rc() { [[ $rc == "$1" ]] || fail "${2:-command}: exit $rc, expected $1 (stderr: ${err:0:400})"; }
+expect_eq() { [[ $1 == "$2" ]] || fail "${3:-value}: expected [$2], got [$1]"; }
+expect_contains() { [[ $1 == *"$2"* ]] || fail "${3:-output}: expected to contain [$2], got [${1:0:600}]"; }
+expect_empty() { [[ -z $1 ]] || fail "${2:-output}: expected nothing, got [${1:0:400}]"; }
+
+# json_get EXPR: evaluates a Python expression on the JSON document in $out (bound to `d`).
+json_get() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$TMP/out')); print($1)"; }
+
+finish() {
+  if ((failures > 0)); then
+    echo "$failures check(s) failed" >&2
+    exit 1
+  fi
+  echo "all checks passed"
+  exit 0
+}
