@@ -73,7 +73,24 @@ int run(int argc, char** argv) {
   add_plan(root, context);
   add_image(root, context);
   add_smoke(root, context);
+  add_serve(root, context);
+  add_deploy(root, context);
+  add_run(root, context);
+  add_status(root, context);
+  add_logs(root, context);
+  add_cancel(root, context);
+  add_ps(root, context);
+  add_apps(root, context);
+  add_inventory(root, context);
   add_completion(root, context);
+
+  // Words after `--` belong to the function `gpurun run` starts, not to gpurun.
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) != "--") continue;
+    context.passthrough.assign(argv + i + 1, argv + argc);
+    argc = i;
+    break;
+  }
 
   if (argc < 2) {
     fmt::print(stderr, "{}", root.help());
@@ -118,6 +135,10 @@ int run(int argc, char** argv) {
     return to_int(ExitCode::invalid);
   }
 
+  if (!context.passthrough.empty() && !(argc > 1 && std::string_view(argv[1]) == "run")) {
+    print_error("only `gpurun run` takes arguments after --");
+    return to_int(ExitCode::invalid);
+  }
   try {
     return to_int(context.action ? context.action() : ExitCode::invalid);
   } catch (const Error& e) {

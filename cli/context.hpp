@@ -21,6 +21,8 @@ struct Context {
   std::map<const CLI::Option*, std::vector<std::string>> value_hints;
   // Options that take file paths, completed as files.
   std::vector<const CLI::Option*> file_options;
+  // The words after `--`, for the function a command runs (`gpurun run FILE -- ARGS`).
+  std::vector<std::string> passthrough;
 };
 
 // Adds `--output text|json` (also GPURUN_OUTPUT) to a subcommand.
@@ -33,5 +35,14 @@ void add_plan(CLI::App& root, Context& context);
 void add_completion(CLI::App& root, Context& context);
 void add_image(CLI::App& root, Context& context);
 void add_smoke(CLI::App& root, Context& context);
+void add_serve(CLI::App& root, Context& context);
+void add_deploy(CLI::App& root, Context& context);
+void add_run(CLI::App& root, Context& context);
+void add_status(CLI::App& root, Context& context);
+void add_logs(CLI::App& root, Context& context);
+void add_cancel(CLI::App& root, Context& context);
+void add_ps(CLI::App& root, Context& context);
+void add_apps(CLI::App& root, Context& context);
+void add_inventory(CLI::App& root, Context& context);
 
 } // namespace gpurun::cli

@@ -29,6 +29,8 @@ void print_error(const std::string& message) {
   fmt::print(stderr, "gpurun: {} {}\n", paint(stderr, Color::red, "error:"), message);
 }
 
+void print_note(const std::string& message) { fmt::print(stderr, "gpurun: {}\n", message); }
+
 void print_warning(const std::string& message) {
   fmt::print(stderr, "gpurun: {} {}\n", paint(stderr, Color::yellow, "warning:"), message);
 }

@@ -16,6 +16,8 @@ void print_diagnostics(const std::vector<Diagnostic>& diagnostics);
 
 // `gpurun: error: message` on stderr.
 void print_error(const std::string& message);
+// `gpurun: message` on stderr: a notice that is neither an error nor a warning.
+void print_note(const std::string& message);
 // `gpurun: warning: message` on stderr.
 void print_warning(const std::string& message);
 

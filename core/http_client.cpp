@@ -17,6 +17,7 @@ void global_init() {
 }
 
 struct Transfer {
+  CURL* handle = nullptr;
   HttpResponse* response = nullptr;
   const std::function<bool(std::string_view)>* on_data = nullptr;
   bool stopped = false;
@@ -25,7 +26,10 @@ struct Transfer {
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const size_t n = size * count;
-  if (transfer->on_data != nullptr) {
+  long status = 0;
+  if (transfer->on_data != nullptr) curl_easy_getinfo(transfer->handle, CURLINFO_RESPONSE_CODE, &status);
+  // Only a successful body is streamed; an error's body (problem+json) is kept for the caller.
+  if (transfer->on_data != nullptr && status < 400) {
     if (!(*transfer->on_data)(std::string_view(data, n))) {
       transfer->stopped = true;
       return 0; // makes curl stop the transfer
@@ -60,7 +64,7 @@ struct HttpClient::Impl {
 
   HttpResponse perform(const HttpRequest& request, const std::function<bool(std::string_view)>* on_data) {
     HttpResponse response;
-    Transfer transfer{&response, on_data, false};
+    Transfer transfer{handle, &response, on_data, false};
     curl_easy_reset(handle); // keeps the connection cache: the connection stays alive
     curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());

@@ -40,7 +40,8 @@ public:
   virtual ~HttpTransport() = default;
   virtual HttpResponse send(const HttpRequest& request) = 0;
   // Streams the body to `on_data` as it arrives (return false to stop); the returned response
-  // has no body. Used for following logs.
+  // has no body, except for an error status (400 and up), whose body is returned instead of
+  // streamed. Used for following logs.
   virtual HttpResponse stream(const HttpRequest& request,
                               const std::function<bool(std::string_view)>& on_data) = 0;
 };

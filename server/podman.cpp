@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "server/podman_command.hpp"
+#include "server/supervised_process.hpp"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -46,7 +46,9 @@ std::string pick_runtime() {
   struct statfs fs {};
   bool unified = statfs("/sys/fs/cgroup", &fs) == 0 && static_cast<unsigned long>(fs.f_type) == CGROUP2_SUPER_MAGIC;
   if (unified) return "";
-  return find_program("runc") || find_program("/usr/sbin/runc") ? "runc" : "";
+  const char* path = std::getenv("PATH");
+  // runc is in /usr/sbin, which a user's PATH may lack.
+  return find_program("runc", std::string(path ? path : "") + ":/usr/sbin:/sbin") ? "runc" : "";
 }
 
 bool has_nvidia_cdi(const std::vector<std::string>& dirs) {

@@ -25,7 +25,4 @@ enum class Capture { no, yes };
 CommandResult run_command(const std::vector<std::string>& argv, Capture capture = Capture::yes,
                           const LineSink& sink = {});
 
-// Whether `program` is an executable file, or is found in PATH.
-bool find_program(const std::string& program);
-
 } // namespace gpurun::server

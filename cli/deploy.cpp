@@ -1,0 +1,39 @@
+#include <fmt/format.h>
+
+#include "cli/client.hpp"
+#include "cli/context.hpp"
+#include "cli/report.hpp"
+#include "core/manifest_loader.hpp"
+
+namespace gpurun::cli {
+
+void add_deploy(CLI::App& root, Context& context) {
+  struct Options {
+    std::vector<std::string> files;
+    OutputFormat output = OutputFormat::text;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* command = root.add_subcommand("deploy", "Validate and deploy an app; deploying the same content again changes nothing");
+  context.file_options.push_back(command->add_option("files", options->files, "Manifest files (one app)")->required());
+  add_output_option(*command, context, options->output);
+
+  command->callback([options, &context] {
+    context.action = [options] {
+      core::ManifestLoad load = core::load_manifests(options->files);
+      if (!load.manifest) {
+        print_diagnostics(load.diagnostics);
+        return ExitCode::invalid;
+      }
+      core::ApiClient client(connect_config());
+      nlohmann::json result = client.deploy(*load.manifest);
+      nlohmann::json out = {{"app", result["app"]}, {"version", result["version"]}, {"changed", result["changed"]}};
+      if (options->output == OutputFormat::json) print_json(out);
+      else
+        fmt::print("{} app '{}' version {}\n", result["changed"].get<bool>() ? "deployed" : "unchanged:",
+                   result["app"].get<std::string>(), result["version"].get<std::string>().substr(0, 12));
+      return ExitCode::ok;
+    };
+  });
+}
+
+} // namespace gpurun::cli

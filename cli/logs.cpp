@@ -1,0 +1,40 @@
+#include <fmt/format.h>
+
+#include <thread>
+
+#include "cli/client.hpp"
+#include "cli/context.hpp"
+#include "cli/run_view.hpp"
+
+namespace gpurun::cli {
+
+void add_logs(CLI::App& root, Context& context) {
+  struct Options {
+    std::string id;
+    bool follow = false;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* command = root.add_subcommand("logs", "Print a run's output: its stdout on stdout, its stderr on stderr");
+  command->add_option("run", options->id, "Run id")->required();
+  command->add_flag("-f,--follow", options->follow, "Keep printing until the run ends")->envname("GPURUN_FOLLOW");
+  command->callback([options, &context] {
+    context.action = [options] {
+      const core::ApiConfig config = connect_config();
+      if (options->follow) {
+        follow_run(config, options->id, stdout, stderr);
+        return ExitCode::ok;
+      }
+      core::ApiClient client(config);
+      client.run(options->id); // one clear not-found error before any output
+      for (const auto& [stream, to] : {std::pair{"stdout", stdout}, std::pair{"stderr", stderr}})
+        client.logs(options->id, stream, false, [to = to](std::string_view data) {
+          std::fwrite(data.data(), 1, data.size(), to);
+          return true;
+        });
+      std::fflush(stdout);
+      return ExitCode::ok;
+    };
+  });
+}
+
+} // namespace gpurun::cli

@@ -1,0 +1,110 @@
+#include "cli/run_view.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <exception>
+#include <thread>
+
+#include "core/error.hpp"
+#include "core/run_state.hpp"
+
+namespace gpurun::cli {
+
+using nlohmann::json;
+
+namespace {
+
+std::string text_or(const json& value, const std::string& fallback) {
+  return value.is_string() ? value.get<std::string>() : fallback;
+}
+
+} // namespace
+
+std::string placement_summary(const json& run) {
+  const json& p = run.value("placement", json(nullptr));
+  if (!p.is_object()) return "-";
+  if (p.value("count", 0) == 0) return "CPU only";
+  std::string out = fmt::format("{}:{} on {}", text_or(p["type"], "?"), p.value("count", 0), text_or(p["node"], "?"));
+  std::vector<std::string> notes;
+  if (p.value("rank", 0) > 0) notes.push_back(fmt::format("fallback {}", p.value("rank", 0)));
+  if (p.value("upgrade", false)) notes.push_back("upgrade");
+  if (!notes.empty()) out += fmt::format(" ({})", fmt::join(notes, ", "));
+  return out;
+}
+
+void print_run(const json& run) {
+  auto line = [](const char* key, const std::string& value) { fmt::print("{:<10} {}\n", key, value); };
+  line("run", run.value("id", ""));
+  line("state", run.value("state", ""));
+  line("app", fmt::format("{} (version {})", run.value("app", ""), run.value("version", "").substr(0, 12)));
+  line("function", run.value("function", ""));
+  line("gpu", placement_summary(run));
+  line("attempt", std::to_string(run.value("attempt", 0)));
+  if (run.contains("exit_code") && run["exit_code"].is_number()) line("exit code", run["exit_code"].dump());
+  if (run.contains("signal") && run["signal"].is_number()) line("signal", run["signal"].dump());
+  if (!run.value("reason", "").empty()) line("reason", run.value("reason", ""));
+  line("created", text_or(run.value("created_at", json(nullptr)), "-"));
+  line("started", text_or(run.value("started_at", json(nullptr)), "-"));
+  line("finished", text_or(run.value("finished_at", json(nullptr)), "-"));
+}
+
+ExitCode run_exit_code(const json& run) {
+  auto state = core::parse_run_state(run.value("state", ""));
+  if (!state) return ExitCode::failure;
+  switch (*state) {
+  case core::RunState::succeeded: return ExitCode::ok;
+  case core::RunState::timed_out: return ExitCode::timed_out;
+  case core::RunState::cancelled:
+  case core::RunState::lost: return ExitCode::cancelled;
+  case core::RunState::failed:
+    if (run.contains("exit_code") && run["exit_code"].is_number()) {
+      int code = run["exit_code"].get<int>();
+      return static_cast<ExitCode>(code > 0 && code < 256 ? code : 1);
+    }
+    if (run.contains("signal") && run["signal"].is_number()) return static_cast<ExitCode>(128 + run["signal"].get<int>());
+    return ExitCode::failure;
+  case core::RunState::queued:
+  case core::RunState::running: return ExitCode::failure;
+  }
+  return ExitCode::failure;
+}
+
+json follow_run(const core::ApiConfig& config, const std::string& id, std::FILE* out, std::FILE* err) {
+  // One connection per stream: each is a long request of its own.
+  auto copy = [&config, &id](const std::string& stream, std::FILE* to) {
+    core::ApiClient client(config);
+    client.logs(id, stream, true, [to](std::string_view data) {
+      std::fwrite(data.data(), 1, data.size(), to);
+      std::fflush(to);
+      return true;
+    });
+  };
+  std::exception_ptr stderr_error;
+  std::thread stderr_thread([&] {
+    try {
+      copy("stderr", err);
+    } catch (...) {
+      stderr_error = std::current_exception();
+    }
+  });
+  try {
+    copy("stdout", out);
+  } catch (...) {
+    stderr_thread.join();
+    throw;
+  }
+  stderr_thread.join();
+  if (stderr_error) std::rethrow_exception(stderr_error);
+
+  core::ApiClient client(config);
+  json run = client.run(id);
+  // The streams end when the run has; this only covers a stream cut short.
+  for (int i = 0; i < 3000 && !core::is_terminal(core::parse_run_state(run.value("state", "")).value_or(core::RunState::lost)); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    run = client.run(id);
+  }
+  return run;
+}
+
+} // namespace gpurun::cli

@@ -1,0 +1,26 @@
+#pragma once
+// Showing runs: a run record as text, the exit code a run stands for, and following a run's
+// output until it ends.
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/exit_code.hpp"
+#include "core/api_client.hpp"
+
+namespace gpurun::cli {
+
+// "H100:1 on node-1 (fallback 1, upgrade)", "CPU only", or "-" before placement.
+std::string placement_summary(const nlohmann::json& run);
+// The status view: one `key  value` line each, on stdout.
+void print_run(const nlohmann::json& run);
+// succeeded 0; failed: the function's exit code (128+N for signal N, 1 when it never started);
+// timed_out 124; cancelled and lost 125.
+ExitCode run_exit_code(const nlohmann::json& run);
+
+// Copies the run's stdout to `out` and its stderr to `err` as they arrive, until the run has
+// ended; returns the final record.
+nlohmann::json follow_run(const core::ApiConfig& config, const std::string& id, std::FILE* out, std::FILE* err);
+
+} // namespace gpurun::cli

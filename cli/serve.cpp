@@ -1,0 +1,65 @@
+#include <fmt/format.h>
+
+#include "cli/context.hpp"
+#include "core/error.hpp"
+#include "core/local_paths.hpp"
+#include "core/units.hpp"
+#include "server/serve.hpp"
+
+#ifndef GPURUN_VERSION
+#define GPURUN_VERSION "unknown"
+#endif
+
+namespace gpurun::cli {
+
+void add_serve(CLI::App& root, Context& context) {
+  struct Options {
+    std::string listen = "127.0.0.1:0";
+    std::string state;
+    std::string inventory;
+    std::string executor = "local";
+    std::string grace = "10s";
+    size_t max_body = 1024 * 1024;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* command = root.add_subcommand("serve", "Run the control plane: the HTTP API, its state and the runs");
+  command->add_option("--listen", options->listen, "HOST:PORT to listen on; port 0 picks a free one (written to STATE/endpoint)")
+      ->envname("GPURUN_LISTEN")
+      ->capture_default_str();
+  context.file_options.push_back(
+      command->add_option("--state", options->state, "State folder (default $XDG_STATE_HOME/gpurun)")->envname("GPURUN_STATE"));
+  context.file_options.push_back(
+      command->add_option("--inventory", options->inventory, "Declared inventory YAML: simulated GPUs instead of this machine's")
+          ->envname("GPURUN_INVENTORY"));
+  CLI::Option* executor = command->add_option("--executor", options->executor, "Where runs execute: local")
+                              ->envname("GPURUN_EXECUTOR")
+                              ->capture_default_str();
+  context.value_hints[executor] = {"local"};
+  command->add_option("--grace", options->grace, "Time between SIGTERM and SIGKILL when a run is cancelled or times out")
+      ->envname("GPURUN_GRACE")
+      ->capture_default_str();
+  command->add_option("--max-body", options->max_body, "Largest request body accepted, in bytes")
+      ->envname("GPURUN_MAX_BODY")
+      ->capture_default_str();
+
+  command->callback([options, &context] {
+    context.action = [options] {
+      server::ServeOptions serve;
+      serve.listen = options->listen;
+      serve.state_dir = options->state.empty() ? core::default_state_dir() : options->state;
+      if (!options->inventory.empty()) serve.inventory_path = options->inventory;
+      serve.executor = options->executor;
+      std::string error;
+      auto grace = core::parse_duration(options->grace, error);
+      if (!grace) throw Error("--grace: " + error, ErrorKind::invalid);
+      serve.grace = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(*grace));
+      serve.max_body = options->max_body;
+      serve.version = GPURUN_VERSION;
+      serve.say = [](const std::string& line) { fmt::print(stderr, "{}\n", line); std::fflush(stderr); };
+      server::serve(serve);
+      return ExitCode::ok;
+    };
+  });
+}
+
+} // namespace gpurun::cli

@@ -1,0 +1,149 @@
+#include "core/api_client.hpp"
+
+#include <thread>
+
+#include "core/error.hpp"
+#include "core/manifest_json.hpp"
+
+namespace gpurun::core {
+
+using nlohmann::json;
+
+namespace {
+
+bool retryable(long status) { return status == 502 || status == 503 || status == 504; }
+
+} // namespace
+
+void throw_api_error(const HttpResponse& response, const std::string& endpoint) {
+  json problem = json::parse(response.body, nullptr, false);
+  std::string detail;
+  std::string code;
+  if (problem.is_object()) {
+    detail = problem.value("detail", "");
+    code = problem.value("code", "");
+    if (problem.contains("errors") && problem["errors"].is_array()) {
+      for (const json& e : problem["errors"])
+        if (e.is_object())
+          detail += "\n  " + e.value("path", std::string("manifest")) + ":" + std::to_string(e.value("line", 0)) + ":" +
+                    std::to_string(e.value("column", 0)) + ": " + e.value("message", "");
+    }
+  }
+  if (detail.empty()) detail = "the control plane at " + endpoint + " answered HTTP " + std::to_string(response.status);
+  const long status = response.status;
+  if (status == 401)
+    throw Error("the control plane at " + endpoint + " refused the credentials: " + detail +
+                    " (set GPURUN_TOKEN to the server's token)",
+                ErrorKind::auth);
+  if (status == 404) throw Error(detail, ErrorKind::not_found);
+  if (status == 409 && code == "no_capacity") throw Error(detail, ErrorKind::no_capacity);
+  if (status >= 400 && status < 500) throw Error(detail, ErrorKind::invalid);
+  throw Error("the control plane at " + endpoint + " failed: " + detail);
+}
+
+ApiClient::ApiClient(ApiConfig config, std::shared_ptr<HttpTransport> transport, Sleep sleep)
+    : m_config(std::move(config)), m_transport(std::move(transport)), m_sleep(std::move(sleep)) {
+  while (!m_config.endpoint.empty() && m_config.endpoint.back() == '/') m_config.endpoint.pop_back();
+  if (!m_transport) m_transport = std::make_shared<HttpClient>(m_config.timeouts);
+  if (!m_sleep) m_sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+}
+
+HttpRequest ApiClient::request(const std::string& method, const std::string& path, const std::string& body,
+                               const std::vector<std::pair<std::string, std::string>>& headers) const {
+  HttpRequest r;
+  r.method = method;
+  r.url = m_config.endpoint + path;
+  r.body = body;
+  r.headers = headers;
+  if (!m_config.token.empty()) r.headers.emplace_back("Authorization", "Bearer " + m_config.token);
+  if (!body.empty()) r.headers.emplace_back("Content-Type", "application/json");
+  return r;
+}
+
+HttpResponse ApiClient::call(const std::string& method, const std::string& path, const std::string& body,
+                             const std::vector<std::pair<std::string, std::string>>& headers) {
+  const HttpRequest r = request(method, path, body, headers);
+  std::chrono::milliseconds delay = m_config.backoff;
+  for (int attempt = 1;; ++attempt) {
+    const bool last = attempt >= m_config.attempts;
+    try {
+      HttpResponse response = m_transport->send(r);
+      if (retryable(response.status) && !last) {
+        m_sleep(delay);
+        delay *= 2;
+        continue;
+      }
+      if (response.status >= 400) throw_api_error(response, m_config.endpoint);
+      return response;
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::unreachable) throw;
+      if (last) {
+        std::string why = e.what();
+        if (size_t colon = why.rfind(": "); colon != std::string::npos) why = why.substr(colon + 2);
+        throw Error("cannot reach the control plane at " + m_config.endpoint + ": " + why +
+                        " (is `gpurun serve` running? GPURUN_ENDPOINT selects another server)",
+                    ErrorKind::unreachable);
+      }
+      m_sleep(delay);
+      delay *= 2;
+    }
+  }
+}
+
+json ApiClient::call_json(const std::string& method, const std::string& path, const std::string& body,
+                          const std::vector<std::pair<std::string, std::string>>& headers) {
+  HttpResponse response = call(method, path, body, headers);
+  json out = json::parse(response.body, nullptr, false);
+  if (out.is_discarded())
+    throw Error("the control plane at " + m_config.endpoint + " answered " + path + " with something that is not JSON");
+  return out;
+}
+
+json ApiClient::health() { return call_json("GET", "/v1/health"); }
+json ApiClient::inventory() { return call_json("GET", "/v1/inventory"); }
+json ApiClient::apps() { return call_json("GET", "/v1/apps"); }
+
+json ApiClient::deploy(const Manifest& manifest) {
+  return call_json("PUT", "/v1/apps/" + url_encode(manifest.app), to_json(manifest).dump());
+}
+
+json ApiClient::submit(const std::string& app, const std::string& function, const std::vector<std::string>& args,
+                       const std::string& idempotency_key) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!idempotency_key.empty()) headers.emplace_back("Idempotency-Key", idempotency_key);
+  return call_json("POST", "/v1/apps/" + url_encode(app) + "/functions/" + url_encode(function) + "/runs",
+                   json{{"args", args}}.dump(), headers);
+}
+
+json ApiClient::run(const std::string& id) { return call_json("GET", "/v1/runs/" + url_encode(id)); }
+
+json ApiClient::runs(const RunQuery& query) {
+  std::string path = "/v1/runs";
+  char sep = '?';
+  auto add = [&](const std::string& name, const std::string& value) {
+    path += sep + name + "=" + url_encode(value);
+    sep = '&';
+  };
+  if (!query.app.empty()) add("app", query.app);
+  if (!query.state.empty()) add("state", query.state);
+  if (query.limit > 0) add("limit", std::to_string(query.limit));
+  return call_json("GET", path);
+}
+
+json ApiClient::cancel(const std::string& id) { return call_json("POST", "/v1/runs/" + url_encode(id) + "/cancel"); }
+
+void ApiClient::logs(const std::string& id, const std::string& stream, bool follow,
+                     const std::function<bool(std::string_view)>& on_data) {
+  HttpRequest r = request("GET", "/v1/runs/" + url_encode(id) + "/logs?stream=" + stream + (follow ? "&follow=true" : ""), "", {});
+  HttpResponse response;
+  try {
+    response = m_transport->stream(r, on_data);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::unreachable)
+      throw Error("cannot reach the control plane at " + m_config.endpoint + " (is `gpurun serve` running?)", ErrorKind::unreachable);
+    throw;
+  }
+  if (response.status >= 400) throw_api_error(response, m_config.endpoint);
+}
+
+} // namespace gpurun::core

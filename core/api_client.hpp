@@ -1,0 +1,77 @@
+#pragma once
+// The client side of the HTTP API (docs/api.md): one method per route, JSON in and out.
+//
+// Transport failures (refused, reset, timed out) and 502/503/504 answers are retried with
+// exponential backoff; a submission carries its Idempotency-Key on every try, so a retry never
+// makes a second run. Answers that are errors become one gpurun::Error each, with a kind the
+// CLI maps to an exit code: 401 auth, 404 not_found, 409 no_capacity, other 4xx invalid.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/http_client.hpp"
+#include "core/manifest.hpp"
+
+namespace gpurun::core {
+
+struct ApiConfig {
+  std::string endpoint; // "http://127.0.0.1:8080"
+  std::string token;    // "" sends no Authorization header
+  int attempts = 4;     // tries per request for retryable failures
+  std::chrono::milliseconds backoff{200}; // before the second try; doubles each time
+  HttpTimeouts timeouts;
+};
+
+struct RunQuery {
+  std::string app;
+  std::string state;
+  int limit = 0; // 0: the server's default
+};
+
+class ApiClient {
+public:
+  using Sleep = std::function<void(std::chrono::milliseconds)>;
+  // `transport` defaults to an HttpClient; `sleep` (for the backoff) to std::this_thread.
+  explicit ApiClient(ApiConfig config, std::shared_ptr<HttpTransport> transport = nullptr, Sleep sleep = {});
+
+  nlohmann::json health();
+  nlohmann::json inventory();
+  nlohmann::json apps();
+  // {"app", "version", "changed", "functions"}
+  nlohmann::json deploy(const Manifest& manifest);
+  nlohmann::json submit(const std::string& app, const std::string& function, const std::vector<std::string>& args,
+                        const std::string& idempotency_key);
+  nlohmann::json run(const std::string& id);
+  nlohmann::json runs(const RunQuery& query);
+  nlohmann::json cancel(const std::string& id);
+  // Calls `on_data` with the run's output of one stream ("stdout" or "stderr") as it arrives;
+  // with `follow`, returns when the run has ended and all of it was delivered.
+  void logs(const std::string& id, const std::string& stream, bool follow,
+            const std::function<bool(std::string_view)>& on_data);
+
+  const std::string& endpoint() const { return m_config.endpoint; }
+
+  // Makes one request with the retry policy and turns error answers into gpurun::Error.
+  HttpResponse call(const std::string& method, const std::string& path, const std::string& body = "",
+                    const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+private:
+  HttpRequest request(const std::string& method, const std::string& path, const std::string& body,
+                      const std::vector<std::pair<std::string, std::string>>& headers) const;
+  nlohmann::json call_json(const std::string& method, const std::string& path, const std::string& body = "",
+                           const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+  ApiConfig m_config;
+  std::shared_ptr<HttpTransport> m_transport;
+  Sleep m_sleep;
+};
+
+// The error an answer with an error status stands for (used by ApiClient; exposed for tests).
+[[noreturn]] void throw_api_error(const HttpResponse& response, const std::string& endpoint);
+
+} // namespace gpurun::core

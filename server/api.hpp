@@ -1,0 +1,110 @@
+#pragma once
+// The HTTP API of ../docs/api.md as plain functions from request to response, independent of
+// the HTTP library (http_server.cpp adapts cpp-httplib to it), so tests can call it directly.
+// Errors are application/problem+json with a stable `code`.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/scheduler.hpp"
+#include "server/store.hpp"
+
+namespace gpurun::server {
+
+struct ApiRequest {
+  std::string method;
+  std::string path;                          // decoded
+  std::map<std::string, std::string> query;  // decoded; the first of repeated names
+  std::map<std::string, std::string> headers; // names in lower case
+  std::string body;
+  std::map<std::string, std::string> params; // path segments captured by the route
+
+  std::string header(const std::string& lower_name) const;
+};
+
+// A streamed body: called once, writes chunks until done or until `write` returns false (the
+// client went away).
+using BodyStream = std::function<void(const std::function<bool(std::string_view)>& write)>;
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  BodyStream stream;
+};
+
+// A 4xx or 5xx answer; `code` is stable, `detail` is for people.
+class ApiError : public std::runtime_error {
+public:
+  ApiError(int status, std::string code, const std::string& detail, nlohmann::json extra = nlohmann::json::object())
+      : std::runtime_error(detail), m_status(status), m_code(std::move(code)), m_extra(std::move(extra)) {}
+  int status() const { return m_status; }
+  const std::string& code() const { return m_code; }
+  const nlohmann::json& extra() const { return m_extra; }
+
+private:
+  int m_status;
+  std::string m_code;
+  nlohmann::json m_extra;
+};
+
+ApiResponse problem_response(int status, const std::string& code, const std::string& detail,
+                             const nlohmann::json& extra = nlohmann::json::object());
+ApiResponse json_response(int status, const nlohmann::json& body);
+
+struct ApiOptions {
+  std::string token;  // "" disables auth (unit tests only; `gpurun serve` always sets one)
+  std::string server_version;
+  std::chrono::milliseconds follow_poll{100}; // how often a followed log looks for more output
+};
+
+class Api {
+public:
+  Api(Store& store, Scheduler& scheduler, ApiOptions options);
+
+  // Routes, authenticates and answers; never throws.
+  ApiResponse handle(ApiRequest request);
+  // Ends followed log streams (at shutdown).
+  void stop() { m_stopping = true; }
+
+  // Every route as (method, path template), for the OpenAPI check.
+  static std::vector<std::pair<std::string, std::string>> route_names();
+
+private:
+  struct Route;
+  static const std::vector<Route>& routes();
+
+  ApiResponse health(const ApiRequest&);
+  ApiResponse openapi(const ApiRequest&);
+  ApiResponse inventory(const ApiRequest&);
+  ApiResponse plan(const ApiRequest&);
+  ApiResponse put_app(const ApiRequest&);
+  ApiResponse get_app(const ApiRequest&);
+  ApiResponse list_apps(const ApiRequest&);
+  ApiResponse delete_app(const ApiRequest&);
+  ApiResponse submit_run(const ApiRequest&);
+  ApiResponse get_run(const ApiRequest&);
+  ApiResponse list_runs(const ApiRequest&);
+  ApiResponse cancel_run(const ApiRequest&);
+  ApiResponse run_logs(const ApiRequest&);
+
+  void authenticate(const ApiRequest& request) const;
+
+  Store& m_store;
+  Scheduler& m_scheduler;
+  ApiOptions m_options;
+  std::atomic<bool> m_stopping{false};
+};
+
+// The OpenAPI document (server/openapi.json), compiled in.
+std::string_view openapi_document();
+
+} // namespace gpurun::server

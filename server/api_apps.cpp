@@ -1,0 +1,107 @@
+// Deploying and reading apps, and planning against the live inventory.
+
+#include "core/manifest_json.hpp"
+#include "core/manifest_loader.hpp"
+#include "server/api.hpp"
+#include "server/api_helpers.hpp"
+
+namespace gpurun::server {
+
+using nlohmann::json;
+
+json parse_body(const ApiRequest& request, bool allow_empty) {
+  if (request.body.empty() && allow_empty) return json::object();
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) throw ApiError(400, "invalid_json", "the request body is not valid JSON");
+  if (!body.is_object()) throw ApiError(400, "invalid_json", "the request body must be a JSON object");
+  return body;
+}
+
+const std::string& safe_param(const ApiRequest& request, const std::string& name) {
+  const std::string& value = request.params.at(name);
+  if (!is_safe_id(value))
+    throw ApiError(400, "invalid_" + name, "'" + value + "' is not a valid " + name +
+                                                " (letters, digits, '-', '_' and '.', not starting with '.')");
+  return value;
+}
+
+core::Manifest validate_manifest(json body, const std::string& app) {
+  if (!app.empty()) {
+    if (body.contains("app") && body["app"] != app)
+      throw ApiError(400, "app_mismatch", "the manifest names app " + body["app"].dump() + " but the URL names '" + app + "'");
+    body["app"] = app;
+  }
+  // Indented, so that diagnostics point at a useful line of the JSON.
+  core::ManifestLoad load = core::load_manifest_text(body.dump(2), (app.empty() ? "manifest" : app) + ".json");
+  if (!load.manifest) {
+    json errors = json::array();
+    for (const Diagnostic& d : load.diagnostics) errors.push_back(core::to_json(d));
+    std::string detail = load.diagnostics.empty() ? "the manifest is not valid" : load.diagnostics.front().message;
+    if (load.diagnostics.size() > 1) detail += " (and " + std::to_string(load.diagnostics.size() - 1) + " more)";
+    throw ApiError(422, "invalid_manifest", detail, {{"errors", errors}});
+  }
+  return std::move(*load.manifest);
+}
+
+namespace {
+
+json app_json(const AppRecord& app, bool with_manifest) {
+  json manifest = json::parse(app.manifest);
+  json functions = json::array();
+  for (const auto& [name, fn] : manifest["functions"].items()) functions.push_back(name);
+  json out = {{"app", app.name},
+              {"version", app.version},
+              {"functions", functions},
+              {"created_at", time_json(app.created_ms)},
+              {"updated_at", time_json(app.updated_ms)}};
+  if (with_manifest) out["manifest"] = manifest;
+  return out;
+}
+
+} // namespace
+
+ApiResponse Api::put_app(const ApiRequest& request) {
+  const std::string& app = safe_param(request, "app");
+  core::Manifest manifest = validate_manifest(parse_body(request, false), app);
+  const std::string version = core::manifest_version(manifest);
+  Store::DeployOutcome outcome = m_store.deploy(app, version, core::to_json(manifest).dump());
+  json functions = json::array();
+  for (const core::Function& fn : manifest.functions) functions.push_back(fn.name);
+  return json_response(outcome.created ? 201 : 200,
+                       {{"app", app}, {"version", version}, {"changed", outcome.changed}, {"functions", functions}});
+}
+
+ApiResponse Api::get_app(const ApiRequest& request) {
+  const std::string& name = safe_param(request, "app");
+  std::optional<AppRecord> app = m_store.app(name);
+  if (!app) throw ApiError(404, "app_not_found", "no app '" + name + "' is deployed");
+  return json_response(200, app_json(*app, true));
+}
+
+ApiResponse Api::list_apps(const ApiRequest&) {
+  json apps = json::array();
+  for (const AppRecord& app : m_store.apps()) apps.push_back(app_json(app, false));
+  return json_response(200, {{"apps", apps}});
+}
+
+ApiResponse Api::delete_app(const ApiRequest& request) {
+  const std::string& name = safe_param(request, "app");
+  if (!m_store.remove_app(name)) throw ApiError(404, "app_not_found", "no app '" + name + "' is deployed");
+  return json_response(200, {{"app", name}, {"deleted", true}});
+}
+
+ApiResponse Api::plan(const ApiRequest& request) {
+  core::Manifest manifest = validate_manifest(parse_body(request, false), "");
+  core::Inventory inventory = m_scheduler.inventory();
+  json functions = json::array();
+  for (const core::Function& fn : manifest.functions) {
+    core::Resolution resolution = core::resolve(fn.gpu, inventory);
+    json item = core::to_json(resolution);
+    item["name"] = fn.name;
+    item["can_wait"] = resolution.can_wait();
+    functions.push_back(item);
+  }
+  return json_response(200, {{"app", manifest.app}, {"simulated", inventory.simulated}, {"functions", functions}});
+}
+
+} // namespace gpurun::server

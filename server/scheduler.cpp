@@ -1,0 +1,309 @@
+#include "server/scheduler.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "core/error.hpp"
+#include "core/manifest_json.hpp"
+#include "core/manifest_loader.hpp"
+#include "core/units.hpp"
+
+namespace gpurun::server {
+namespace {
+
+std::string free_signature(const core::Inventory& inventory) {
+  std::string out;
+  for (const core::InventoryNode& node : inventory.nodes)
+    for (const auto& [type, n] : node.free) out += fmt::format("{}/{}={};", node.name, type, n);
+  return out;
+}
+
+std::int64_t retry_delay_ms(const core::RetryPolicy& policy, int failed_attempts) {
+  double delay = static_cast<double>(policy.initial_delay.count()) * std::pow(policy.backoff, failed_attempts - 1);
+  return static_cast<std::int64_t>(std::min(delay, static_cast<double>(policy.max_delay.count())));
+}
+
+} // namespace
+
+Scheduler::Scheduler(Store& store, Executor& executor, SchedulerOptions options)
+    : m_store(store), m_executor(executor), m_options(std::move(options)) {}
+
+Scheduler::~Scheduler() { stop(); }
+
+std::shared_ptr<const core::Manifest> Scheduler::manifest(const std::string& app, const std::string& version) {
+  std::lock_guard lock(m_manifests_mutex);
+  auto key = std::make_pair(app, version);
+  if (auto it = m_manifests.find(key); it != m_manifests.end()) return it->second;
+  std::optional<std::string> text = m_store.manifest(app, version);
+  if (!text) return nullptr;
+  core::ManifestLoad load = core::load_manifest_text(*text, app + ".json");
+  if (!load.manifest) return nullptr;
+  auto manifest = std::make_shared<const core::Manifest>(std::move(*load.manifest));
+  m_manifests[key] = manifest;
+  return manifest;
+}
+
+void Scheduler::start(bool background) {
+  std::lock_guard lock(m_mutex);
+  for (RunRecord& run : m_store.active_runs()) {
+    if (run.state == core::RunState::queued) {
+      m_queue.push_back(run);
+    } else if (run.handle.empty()) {
+      finish(run, core::RunState::lost, "the server stopped while starting this run; it may or may not have begun");
+    } else if (m_executor.reattach(run.handle)) {
+      m_running[run.id] = run;
+    } else {
+      finish(run, core::RunState::lost, "the server restarted and the run's process could not be recovered");
+    }
+  }
+  m_full_scan = true;
+  if (background) m_thread = std::thread([this] { loop(); });
+}
+
+void Scheduler::stop() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+  }
+  m_cv.notify_all();
+  if (m_thread.joinable()) m_thread.join();
+}
+
+void Scheduler::loop() {
+  std::unique_lock lock(m_mutex);
+  while (!m_stopping) {
+    lock.unlock();
+    try {
+      tick();
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "gpurun serve: scheduler: {}\n", e.what());
+    }
+    lock.lock();
+    m_cv.wait_for(lock, m_options.interval, [this] { return m_wake || m_stopping; });
+    m_wake = false;
+  }
+}
+
+void Scheduler::tick() {
+  std::lock_guard lock(m_mutex);
+  const std::int64_t now = now_ms();
+  poll_running(now);
+  place_queued(now);
+}
+
+void Scheduler::insert_queued(const RunRecord& run) {
+  auto pos = std::upper_bound(m_queue.begin(), m_queue.end(), run.seq,
+                              [](std::int64_t seq, const RunRecord& r) { return seq < r.seq; });
+  if (static_cast<size_t>(pos - m_queue.begin()) < m_scanned) m_full_scan = true;
+  m_queue.insert(pos, run);
+}
+
+void Scheduler::enqueue(const RunRecord& run) {
+  {
+    std::lock_guard lock(m_mutex);
+    insert_queued(run);
+    m_wake = true;
+  }
+  m_cv.notify_one();
+}
+
+void Scheduler::finish(RunRecord& run, core::RunState state, std::string reason) {
+  run.state = state;
+  run.reason = std::move(reason);
+  run.handle.clear();
+  run.finished_ms = now_ms();
+  m_store.save(run);
+}
+
+void Scheduler::poll_running(std::int64_t now) {
+  std::vector<std::string> ended;
+  for (auto& [id, run] : m_running) {
+    ExecutorStatus status = m_executor.poll(run.handle);
+    auto manifest = this->manifest(run.app, run.version);
+    const core::Function* fn = manifest ? manifest->find_function(run.function) : nullptr;
+    if (status.state == core::RunState::running) {
+      if (fn != nullptr && fn->timeout && run.stop == StopReason::none && now - run.started_ms > fn->timeout->count()) {
+        run.stop = StopReason::timeout;
+        m_store.save(run);
+        m_executor.cancel(run.handle);
+      }
+      continue;
+    }
+    end_attempt(run, status, fn);
+    ended.push_back(id);
+  }
+  for (const std::string& id : ended) m_running.erase(id);
+  if (!ended.empty()) m_full_scan = true;
+}
+
+void Scheduler::end_attempt(RunRecord& run, const ExecutorStatus& status, const core::Function* fn) {
+  run.exit_code = status.exit_code;
+  run.signal = status.signal;
+  if (run.stop == StopReason::cancel) return finish(run, core::RunState::cancelled, "cancelled");
+  if (run.stop == StopReason::timeout) {
+    std::string limit = fn != nullptr && fn->timeout ? core::format_duration(*fn->timeout) : "its limit";
+    return finish(run, core::RunState::timed_out, "timed out after " + limit);
+  }
+  if (status.state == core::RunState::succeeded) return finish(run, core::RunState::succeeded, "");
+  if (status.state == core::RunState::lost) return finish(run, core::RunState::lost, status.reason);
+  const int max_retries = fn != nullptr ? fn->retries.max_retries : 0;
+  if (run.attempt <= max_retries) {
+    const std::int64_t delay = retry_delay_ms(fn->retries, run.attempt);
+    run.state = core::RunState::queued;
+    run.handle.clear();
+    run.not_before_ms = now_ms() + delay;
+    run.reason = fmt::format("attempt {} {}; retry {} of {} in {}", run.attempt, status.reason, run.attempt,
+                             max_retries, core::format_duration(std::chrono::milliseconds(delay)));
+    m_store.save(run);
+    insert_queued(run);
+    m_next_due_ms = m_next_due_ms == 0 ? run.not_before_ms : std::min(m_next_due_ms, run.not_before_ms);
+    return;
+  }
+  finish(run, core::RunState::failed, status.reason);
+}
+
+void Scheduler::place_queued(std::int64_t now) {
+  core::Inventory inventory = m_executor.inventory();
+  std::string signature = free_signature(inventory);
+  const bool due = m_next_due_ms != 0 && now >= m_next_due_ms;
+  const bool full = m_full_scan || due || signature != m_last_signature;
+  m_last_signature = signature;
+  const size_t from = full ? 0 : m_scanned;
+  if (from >= m_queue.size()) return;
+  if (full) {
+    m_full_scan = false;
+    m_next_due_ms = 0;
+  }
+
+  std::set<std::string> not_fitting; // chains that did not fit during this pass
+  std::vector<RunRecord> kept(m_queue.begin(), m_queue.begin() + static_cast<std::ptrdiff_t>(from));
+  std::vector<RunRecord> pending(m_queue.begin() + static_cast<std::ptrdiff_t>(from), m_queue.end());
+  m_queue.clear();
+  for (RunRecord& run : pending) {
+    if (run.not_before_ms > now) {
+      m_next_due_ms = m_next_due_ms == 0 ? run.not_before_ms : std::min(m_next_due_ms, run.not_before_ms);
+      kept.push_back(std::move(run));
+      continue;
+    }
+    const std::string key = run.app + '\n' + run.version + '\n' + run.function;
+    if (not_fitting.contains(key)) {
+      kept.push_back(std::move(run));
+      continue;
+    }
+    auto manifest = this->manifest(run.app, run.version);
+    const core::Function* fn = manifest ? manifest->find_function(run.function) : nullptr;
+    if (fn == nullptr) {
+      finish(run, core::RunState::failed, "its app version or function can no longer be loaded");
+      continue;
+    }
+    core::Resolution resolution = core::resolve(fn->gpu, inventory);
+    if (!resolution.placement) {
+      if (!resolution.can_wait()) {
+        run.candidates = core::to_json(resolution)["candidates"];
+        finish(run, core::RunState::failed, "no GPU in its chain can be placed on this executor's inventory");
+        continue;
+      }
+      not_fitting.insert(key);
+      kept.push_back(std::move(run));
+      continue;
+    }
+    core::apply_placement(inventory, *resolution.placement);
+    launch(std::move(run), resolution, *fn, *manifest, inventory);
+  }
+  // launch() may have re-queued failed starts for retry; merge them back in seq order.
+  std::vector<RunRecord> retried = std::move(m_queue);
+  m_queue = std::move(kept);
+  m_scanned = m_queue.size();
+  for (const RunRecord& run : retried) insert_queued(run);
+}
+
+void Scheduler::launch(RunRecord run, const core::Resolution& resolution, const core::Function& fn,
+                       const core::Manifest& manifest, core::Inventory& inventory) {
+  const core::Placement& placement = *resolution.placement;
+  run.attempt += 1;
+  run.state = core::RunState::running;
+  run.placement = placement;
+  run.candidates = core::to_json(resolution)["candidates"];
+  run.started_ms = now_ms();
+  run.finished_ms = 0;
+  run.handle.clear();
+  run.stop = StopReason::none;
+  run.exit_code.reset();
+  run.signal.reset();
+  run.reason.clear();
+  m_store.save(run); // before the process exists: a crash from here on loses the run, never doubles it
+
+  const std::filesystem::path dir = std::filesystem::path(m_options.runs_dir) / run.id;
+  RunLaunch launch;
+  launch.run_id = run.id;
+  launch.attempt = run.attempt;
+  launch.app = run.app;
+  launch.function = run.function;
+  launch.command = fn.command;
+  launch.command.insert(launch.command.end(), run.args.begin(), run.args.end());
+  launch.env = fn.env;
+  launch.env["GPURUN_RUN_ID"] = run.id;
+  launch.env["GPURUN_APP"] = run.app;
+  launch.env["GPURUN_FUNCTION"] = run.function;
+  launch.env["GPURUN_ATTEMPT"] = std::to_string(run.attempt);
+  launch.env["GPURUN_GPU_TYPE"] = placement.type;
+  launch.env["GPURUN_GPU_COUNT"] = std::to_string(placement.count);
+  launch.env["GPURUN_NODE"] = placement.node;
+  launch.env["GPURUN_FALLBACK_RANK"] = std::to_string(placement.rank);
+  launch.env["GPURUN_GPU_UPGRADE"] = placement.fit == gpu_spec::Fit::upgrade ? "1" : "0";
+  launch.env["GPURUN_GPUS_SIMULATED"] = m_executor.simulated() ? "1" : "0";
+  launch.placement = placement;
+  launch.timeout = fn.timeout;
+  launch.image = manifest.image_for(fn);
+  launch.stdout_path = (dir / "stdout").string();
+  launch.stderr_path = (dir / "stderr").string();
+  try {
+    std::filesystem::create_directories(dir);
+    run.handle = m_executor.start(launch);
+  } catch (const std::exception& e) {
+    core::apply_placement(inventory, placement, -1);
+    ExecutorStatus status{core::RunState::failed, std::nullopt, std::nullopt, std::string("could not start: ") + e.what(), {}};
+    end_attempt(run, status, &fn);
+    return;
+  }
+  m_store.save(run);
+  m_running[run.id] = std::move(run);
+}
+
+RunRecord Scheduler::cancel(const std::string& id) {
+  std::lock_guard lock(m_mutex);
+  if (auto it = m_running.find(id); it != m_running.end()) {
+    RunRecord& run = it->second;
+    if (run.stop == StopReason::none) {
+      run.stop = StopReason::cancel;
+      run.reason = "cancel requested";
+      m_store.save(run);
+      m_executor.cancel(run.handle);
+    }
+    return run;
+  }
+  auto it = std::find_if(m_queue.begin(), m_queue.end(), [&](const RunRecord& r) { return r.id == id; });
+  if (it != m_queue.end()) {
+    RunRecord run = *it;
+    if (static_cast<size_t>(it - m_queue.begin()) < m_scanned) --m_scanned;
+    m_queue.erase(it);
+    finish(run, core::RunState::cancelled, "cancelled while queued");
+    return run;
+  }
+  std::optional<RunRecord> run = m_store.run(id);
+  if (!run) throw Error("no run '" + id + "'", ErrorKind::not_found);
+  return *run;
+}
+
+core::Inventory Scheduler::inventory() { return m_executor.inventory(); }
+bool Scheduler::simulated() const { return m_executor.simulated(); }
+
+std::string Scheduler::log_path(const std::string& run_id, const std::string& stream) const {
+  return (std::filesystem::path(m_options.runs_dir) / run_id / stream).string();
+}
+
+} // namespace gpurun::server

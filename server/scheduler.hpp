@@ -1,0 +1,94 @@
+#pragma once
+// The scheduler: places queued runs with the foundation's resolver against the executor's live
+// inventory, starts them, follows them to their end, and applies each function's timeout and
+// retry policy. Every state change is saved to the store before it is acted on or reported.
+//
+// Order: queued runs are tried in submission order, each run's chain in its own order; a run
+// that does not fit now does not hold back a later one that does (backfill). A pass re-tries
+// the whole queue only when capacity may have grown (a run ended, the inventory changed, a
+// retry delay ran out); otherwise it only tries runs that arrived since the last pass, so a long
+// queue costs nothing per submission. Within one pass a chain that did not fit is not tried again
+// (the inventory only shrinks during a pass).
+//
+// Restart: runs stored as running are re-attached through their executor handle; those that
+// cannot be become `lost`. Queued runs simply wait again. A run's attempt is saved as running
+// before its process starts, so a crash in between can lose it but never start it twice.
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/manifest.hpp"
+#include "server/executor.hpp"
+#include "server/store.hpp"
+
+namespace gpurun::server {
+
+struct SchedulerOptions {
+  std::string runs_dir; // each run's logs and exit status: runs_dir/<id>/
+  std::chrono::milliseconds interval{200}; // how often running attempts are polled
+};
+
+class Scheduler {
+public:
+  Scheduler(Store& store, Executor& executor, SchedulerOptions options);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Re-attaches what was running and loads the queue; with `background`, starts the loop.
+  void start(bool background = true);
+  void stop();
+
+  // Takes a run that was just stored as queued.
+  void enqueue(const RunRecord& run);
+  // Cancels a queued run at once, or asks a running one to stop. Returns the record as it
+  // stands now. Throws gpurun::Error (not_found) for an unknown run.
+  RunRecord cancel(const std::string& id);
+  // One pass: poll running attempts, then place what can be placed. For tests.
+  void tick();
+
+  core::Inventory inventory();
+  bool simulated() const;
+  std::string executor_name() const { return m_executor.name(); }
+  std::string log_path(const std::string& run_id, const std::string& stream) const;
+  // The manifest a run was submitted against; nullptr when it cannot be loaded.
+  std::shared_ptr<const core::Manifest> manifest(const std::string& app, const std::string& version);
+
+private:
+  void loop();
+  void poll_running(std::int64_t now);
+  void place_queued(std::int64_t now);
+  void launch(RunRecord run, const core::Resolution& resolution, const core::Function& fn,
+              const core::Manifest& manifest, core::Inventory& inventory);
+  void end_attempt(RunRecord& run, const ExecutorStatus& status, const core::Function* fn);
+  void insert_queued(const RunRecord& run);
+  void finish(RunRecord& run, core::RunState state, std::string reason);
+
+  Store& m_store;
+  Executor& m_executor;
+  SchedulerOptions m_options;
+
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  bool m_wake = false;
+  bool m_stopping = false;
+  std::thread m_thread;
+
+  std::vector<RunRecord> m_queue; // queued, by seq
+  size_t m_scanned = 0;           // m_queue[0, m_scanned) were tried since capacity last grew
+  bool m_full_scan = true;
+  std::int64_t m_next_due_ms = 0; // earliest retry delay end among queued runs
+  std::string m_last_signature;   // the free GPUs at the last pass
+  std::map<std::string, RunRecord> m_running;
+
+  std::mutex m_manifests_mutex;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const core::Manifest>> m_manifests;
+};
+
+} // namespace gpurun::server

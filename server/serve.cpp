@@ -1,0 +1,149 @@
+#include "server/serve.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include "core/error.hpp"
+#include "core/inventory.hpp"
+#include "core/local_paths.hpp"
+#include "core/random.hpp"
+#include "server/api.hpp"
+#include "server/http_server.hpp"
+#include "server/local_executor.hpp"
+#include "server/scheduler.hpp"
+#include "server/store.hpp"
+
+namespace gpurun::server {
+namespace {
+
+std::pair<std::string, int> split_listen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    throw Error("--listen wants HOST:PORT (for example 127.0.0.1:8080), got '" + listen + "'", ErrorKind::invalid);
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535) throw Error("--listen: '" + listen.substr(colon + 1) + "' is not a port", ErrorKind::invalid);
+  return {host, port};
+}
+
+// The state folder's lock, held for the server's life: one server per state folder.
+int lock_state(const std::string& dir) {
+  const std::string path = dir + "/lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw Error("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    throw Error("another gpurun serve is using the state folder " + dir);
+  }
+  return fd;
+}
+
+std::string load_token(const std::string& dir, const std::string& host) {
+  if (const char* env = std::getenv("GPURUN_TOKEN"); env != nullptr && env[0] != '\0') return env;
+  if (!is_loopback(host))
+    throw Error("refusing to listen on " + host + " without a token: set GPURUN_TOKEN (clients need the same value)",
+                ErrorKind::invalid);
+  const std::string path = core::token_path(dir);
+  std::string token = core::read_trimmed(path);
+  struct stat st {};
+  if (!token.empty() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+    throw Error(path + " is readable by other users; make it mode 0600 (chmod 600) or remove it");
+  if (token.empty()) {
+    token = core::random_hex(32);
+    core::write_file_atomic(path, token + "\n", 0600);
+  }
+  return token;
+}
+
+} // namespace
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+void serve(const ServeOptions& options) {
+  auto say = options.say ? options.say : [](const std::string&) {};
+  auto [host, port] = split_listen(options.listen);
+  if (options.executor != "local")
+    throw Error("unknown executor '" + options.executor + "'; this build has: local", ErrorKind::invalid);
+
+  LocalExecutorOptions executor_options;
+  if (options.inventory_path) {
+    core::InventoryLoad load = core::load_inventory(*options.inventory_path);
+    if (!load.inventory) {
+      std::string message = "invalid inventory " + *options.inventory_path;
+      for (const Diagnostic& d : load.diagnostics)
+        message += fmt::format("\n  {}:{}:{}: {}", d.pos.path, d.pos.line, d.pos.column, d.message);
+      throw Error(message, ErrorKind::invalid);
+    }
+    executor_options.declared = *load.inventory;
+  }
+  executor_options.grace = options.grace;
+  executor_options.base_env = current_environment();
+  executor_options.base_env.erase("GPURUN_TOKEN"); // the server's secret is not the runs' business
+
+  std::filesystem::create_directories(options.state_dir + "/runs");
+  ::chmod(options.state_dir.c_str(), 0700);
+  const std::string token = load_token(options.state_dir, host);
+  int lock_fd = lock_state(options.state_dir);
+
+  // Signals are taken by one thread with sigwait; every thread started from here on inherits
+  // the blocked mask. Runs get default dispositions back (supervised_process.cpp).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  ::pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN); // a client that hangs up must not end the server
+
+  Store store(options.state_dir + "/state.db");
+  LocalExecutor executor(executor_options);
+  Scheduler scheduler(store, executor, SchedulerOptions{options.state_dir + "/runs", std::chrono::milliseconds(200)});
+  scheduler.start();
+  Api api(store, scheduler, ApiOptions{token, options.version, std::chrono::milliseconds(100)});
+  HttpServerOptions http_options;
+  http_options.host = host;
+  http_options.port = port;
+  http_options.max_body = options.max_body;
+  HttpServer http(api, http_options);
+  const int bound = http.bind();
+  const std::string endpoint = fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, bound);
+  core::write_file_atomic(core::endpoint_path(options.state_dir), endpoint + "\n", 0600);
+
+  say(fmt::format("gpurun serve: listening on {} (state {}, executor {})", endpoint, options.state_dir, options.executor));
+  for (const std::string& note : executor.notes()) say("gpurun serve: " + note);
+
+  std::thread waiter([&] {
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    if (signal != 0) {
+      api.stop();
+      http.stop();
+    }
+  });
+  http.run();
+  // run() also returns when the socket fails; make sure the waiter ends either way.
+  ::pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  scheduler.stop();
+  ::unlink(core::endpoint_path(options.state_dir).c_str());
+  say("gpurun serve: stopped; runs still running keep running and are re-attached at the next start");
+  ::close(lock_fd);
+}
+
+} // namespace gpurun::server

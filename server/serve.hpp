@@ -1,0 +1,33 @@
+#pragma once
+// `gpurun serve`: the control plane process. Opens the state folder (taking its lock), the
+// store, the executor and the scheduler, then serves the API until SIGINT or SIGTERM. Runs keep
+// going when the server stops; the next server re-attaches to them.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace gpurun::server {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:0"; // HOST:PORT; port 0 picks a free one
+  std::string state_dir;
+  std::optional<std::string> inventory_path; // declared (simulated) GPUs
+  std::string executor = "local";
+  std::chrono::seconds grace{10};
+  size_t max_body = 1024 * 1024;
+  std::string version;
+  std::function<void(const std::string&)> say; // start-up lines, for stderr
+};
+
+// Blocks until a signal stops the server. Throws gpurun::Error when it cannot start (the state
+// folder is locked by another server, the address is taken, a non-loopback address without
+// GPURUN_TOKEN, an invalid inventory).
+void serve(const ServeOptions& options);
+
+// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).
+bool is_loopback(const std::string& host);
+
+} // namespace gpurun::server
