@@ -55,6 +55,7 @@ std::vector<CommandInfo> describe(CLI::App& root, const Context& context) {
     }
     // A command group (`image`) offers its subcommands where a positional would go.
     for (const CLI::App* nested : sub->get_subcommands({})) {
+      if (nested->get_group().empty()) continue; // internal
       info.has_positional = true;
       info.positional.values.push_back(nested->get_name());
     }

@@ -1,6 +1,11 @@
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <ctime>
+#include <fstream>
 
 #include "cli/context.hpp"
 #include "cli/report.hpp"
@@ -9,6 +14,7 @@
 #include "core/manifest_json.hpp"
 #include "core/manifest_loader.hpp"
 #include "gpu_spec/spellcheck.hpp"
+#include "server/container_runner.hpp"
 #include "server/image_builder.hpp"
 
 namespace gpurun::cli {
@@ -101,6 +107,29 @@ CLI::App* add_manifest_command(CLI::App& image, Context& context, const std::str
   return command;
 }
 
+// What the local executor supervises for a run in an image: build the image unless its tag
+// exists (podman's output goes to the run's stderr), then become `podman run`, so that signals,
+// output and the exit code are the container's.
+ExitCode run_container(const std::string& file) {
+  std::ifstream in(file);
+  nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+  if (!in || doc.is_discarded()) throw Error("cannot read the container launch " + file, ErrorKind::invalid);
+  server::ContainerLaunch launch = server::container_launch_from_json(doc);
+  server::PodmanConfig config = server::PodmanConfig::from_environment();
+  server::ImageBuilder builder(config);
+  server::BuildResult result = builder.ensure(launch.image, [](std::string_view line) { fmt::print(stderr, "{}\n", line); });
+  if (result.built)
+    fmt::print(stderr, "gpurun: built image {} in {:.1f} s\n", result.tag, static_cast<double>(result.elapsed.count()) / 1000.0);
+  std::vector<std::string> argv = server::podman_run_argv(config, launch, result.tag);
+  std::vector<char*> args;
+  for (std::string& arg : argv) args.push_back(arg.data());
+  args.push_back(nullptr);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  ::execvp(args[0], args.data());
+  throw Error("cannot run " + argv[0] + ": " + std::strerror(errno));
+}
+
 } // namespace
 
 void add_image(CLI::App& root, Context& context) {
@@ -143,6 +172,13 @@ void add_image(CLI::App& root, Context& context) {
       return ExitCode::ok;
     };
   });
+
+  // Internal: started by `gpurun serve`'s local executor, hidden from help and completion.
+  auto launch_file = std::make_shared<std::string>();
+  CLI::App* run = image->add_subcommand("run-container", "Build if needed, then run a function in its image");
+  run->group("");
+  run->add_option("file", *launch_file, "Container launch (JSON) written by the local executor")->required();
+  run->callback([launch_file, &context] { context.action = [launch_file] { return run_container(*launch_file); }; });
 
   auto list = std::make_shared<Options>();
   CLI::App* ls = image->add_subcommand("ls", "List the images gpurun built");
