@@ -11,7 +11,6 @@
 #include "core/error.hpp"
 #include "core/manifest_json.hpp"
 #include "server/podman_command.hpp"
-#include "server/supervised_process.hpp"
 
 namespace gpurun::server {
 
@@ -81,9 +80,7 @@ PodmanRunner::PodmanRunner(PodmanConfig config, std::string gpurun_program)
 }
 
 std::vector<std::string> PodmanRunner::command(const RunLaunch& launch, const std::vector<int>& gpus) {
-  const char* path = std::getenv("PATH");
-  if (!find_program(m_config.program, path ? path : ""))
-    throw Error("the function's image needs podman, which is not installed (Debian: apt-get install podman runc catatonit)");
+  require_podman(m_config);
   if (!gpus.empty() && !has_nvidia_cdi(m_config.cdi_dirs))
     throw Error(fmt::format("the function needs {} GPU{} inside a container, but the NVIDIA container toolkit's CDI "
                             "specification is not installed ({}); install nvidia-container-toolkit and run "

@@ -74,6 +74,7 @@ std::string shorten(std::string text, size_t max) {
 } // namespace
 
 ImageBuilder::ImageBuilder(PodmanConfig config) : m_config(std::move(config)) {
+  require_podman(m_config);
   m_lock_dir = !m_config.runroot.empty()
                    ? m_config.runroot + "/gpurun-locks"
                    : (fs::temp_directory_path() / ("gpurun-image-locks-" + std::to_string(getuid()))).string();

@@ -30,6 +30,7 @@ struct ImageInfo {
 
 class ImageBuilder {
 public:
+  // Throws Error when podman is not installed.
   explicit ImageBuilder(PodmanConfig config);
 
   // Whether `tag` is in podman's storage.

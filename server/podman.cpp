@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/error.hpp"
 #include "server/supervised_process.hpp"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -27,6 +28,12 @@ std::string env_or(const char* name, const std::string& fallback) {
 rlim_t bounded(rlim_t value, rlim_t cap) { return value == RLIM_INFINITY ? cap : std::min(value, cap); }
 
 } // namespace
+
+void require_podman(const PodmanConfig& config) {
+  const char* path = std::getenv("PATH");
+  if (!find_program(config.program, path ? path : ""))
+    throw Error(config.program + " is not installed; images are built and run with podman (Debian: apt-get install podman runc catatonit)");
+}
 
 std::vector<std::string> ulimits_from_getrlimit() {
   std::vector<std::string> out;

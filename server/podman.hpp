@@ -27,6 +27,9 @@ struct PodmanConfig {
   std::vector<std::string> command() const;
 };
 
+// Throws Error, saying what to install, when config.program cannot be found.
+void require_podman(const PodmanConfig& config);
+
 // `--ulimit` values this process can grant: nofile at its hard limit, nproc at its hard limit
 // capped at 32768 (podman lowers its own nproc limit to that; more fails in the runtime).
 std::vector<std::string> ulimits_from_getrlimit();

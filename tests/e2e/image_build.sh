@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `gpurun image render|build|ls` with real podman: a build from a local base, a cache hit that
+# `gpurun image build|ls` with real podman: a build from a local base, a cache hit that
 # rebuilds nothing, a new tag when a copied file changes, and a failed build that names its
 # step and leaves no tagged image.
 source "$(dirname "$0")/lib.sh"
@@ -19,12 +19,6 @@ functions:
   hello:
     command: ["sh", "-c", "cat /marker; echo \$X"]
 YAML
-
-run image render "$TMP/app/app.yaml"
-expect_rc 0 "image render"
-expect_contains "$out" "FROM $base_image"
-expect_contains "$out" 'COPY ["data.txt","/data.txt"]'
-expect_contains "$out" "RUN echo built > /marker"
 
 run image render "$TMP/app/app.yaml" hello -o json
 expect_rc 0 "image render -o json"
