@@ -38,9 +38,10 @@ std::vector<CommandInfo> describe(CLI::App& root, const Context& context) {
   for (CLI::App* sub : root.get_subcommands({})) {
     CommandInfo info{sub->get_name(), clean(sub->get_description()), {}, {}, false};
     for (const CLI::Option* opt : sub->get_options()) {
+      if (opt == sub->get_help_ptr()) continue; // each shell adds its own --help entry
       OptionInfo o;
       o.description = clean(opt->get_description());
-      o.takes_value = opt->get_type_size() != 0;
+      o.takes_value = opt->get_expected_max() > 0;
       o.files = std::find(context.file_options.begin(), context.file_options.end(), opt) != context.file_options.end();
       if (auto it = context.value_hints.find(opt); it != context.value_hints.end()) o.values = it->second;
       if (opt->get_positional() && opt->get_lnames().empty() && opt->get_snames().empty()) {
@@ -82,7 +83,7 @@ std::string bash(const std::vector<CommandInfo>& commands) {
                     "  case \"$cmd\" in\n";
   for (const auto& c : commands) {
     out += "    " + c.name + ")\n      case \"$prev\" in\n";
-    std::vector<std::string> all_flags = {"--help"};
+    std::vector<std::string> all_flags = {"-h", "--help"};
     for (const auto& o : c.options) {
       all_flags.insert(all_flags.end(), o.flags.begin(), o.flags.end());
       if (!o.takes_value) continue;

@@ -63,11 +63,18 @@ void reference_dots(const void* a, const void* b, int n, int k, const int* rows,
 
 // ---- streaming (stream.cu) ----
 // Kernel shapes for copy and triad; the benchmark compares them, smoke uses k_default_variant.
+enum class Access : int {
+  plain = 0,     // ordinary 16-byte loads and stores
+  streaming = 1, // evict-first loads and stores (.cs)
+  prefetch = 2,  // loads that ask L2 to fetch 256 bytes from DRAM at once (.L2::256B)
+  bulk = 3,      // copy only: the bulk copy engine (cp.async.bulk) through shared memory; triad
+                 // treats it as prefetch
+};
 struct StreamVariant {
-  int unroll;          // 16-byte loads in flight per thread
-  int threads;         // per block
+  int unroll;         // 16-byte loads in flight per thread; for bulk, pipeline stages
+  int threads;        // per block; for bulk, the chunk size in KiB
   int blocks_per_sm;
-  bool streaming_hint; // evict-first loads and stores (.cs)
+  Access access;
 };
 int stream_variant_count();
 StreamVariant stream_variant(int variant);
@@ -81,7 +88,7 @@ void triad(float* a, const float* b, const float* c, float s, std::size_t n, int
 inline constexpr int k_fma_chains = 8;      // independent FMA chains per thread
 inline constexpr int k_fma_threads = 512;
 inline constexpr int k_fma_blocks_per_sm = 4;
-// Each thread runs k_fma_chains chains of `iterations` steps x = x * a + b, seeded from its
+// Each thread runs k_fma_chains chains of 16 x `iterations` steps x = x * a + b, seeded from its
 // index, and writes the chains' sum to out[thread]. Each block writes its SM cycles and
 // nanoseconds to cycles[block] and ns[block], for the clock the kernel ran at.
 void fma(float* out, int blocks, int iterations, float a, float b, unsigned long long* cycles, unsigned long long* ns,

@@ -7,7 +7,7 @@
 namespace gpurun::kernels::device {
 namespace {
 
-__global__ void __launch_bounds__(k_fma_threads) fma_kernel(float* out, int iterations, float a, float b,
+__global__ void __launch_bounds__(k_fma_threads, k_fma_blocks_per_sm) fma_kernel(float* out, int iterations, float a, float b,
                                                             unsigned long long* cycles, unsigned long long* ns) {
   const unsigned thread = blockIdx.x * blockDim.x + threadIdx.x;
   float x[k_fma_chains];

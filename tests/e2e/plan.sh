@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `gpurun plan`: resolves chains against a declared inventory and submits nothing.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 cd "$SOURCE_DIR"
 inv=manifests/inventories/example.yaml
 
