@@ -3,7 +3,7 @@
 // (which writes there) and the CLI (which finds and starts the local server from there).
 //
 // $XDG_STATE_HOME/gpurun, else ~/.local/state/gpurun. Inside: state.db (SQLite), token (the
-// bearer token, mode 0600), endpoint (the URL the running server listens on), server.log,
+// bearer token, mode 0600), endpoint (the URL the running server listens on), server.pid, server.log,
 // runs/<id>/ (each run's stdout, stderr and exit status).
 
 #include <string>

@@ -130,11 +130,11 @@ ApiResponse Api::cancel_run(const ApiRequest& request) {
 
 ApiResponse Api::run_logs(const ApiRequest& request) {
   const std::string id = safe_param(request, "id");
-  find_run(m_store, id);
   std::string stream = "stdout";
   if (auto it = request.query.find("stream"); it != request.query.end()) stream = it->second;
   if (stream != "stdout" && stream != "stderr")
     throw ApiError(400, "invalid_stream", "stream must be stdout or stderr, got '" + stream + "'");
+  find_run(m_store, id);
   bool follow = false;
   if (auto it = request.query.find("follow"); it != request.query.end()) follow = it->second == "true" || it->second == "1";
 

@@ -88,8 +88,10 @@ HttpServer::HttpServer(Api& api, HttpServerOptions options) : m_impl(std::make_u
   httplib::Server::HandlerWithResponse on_error = [max = m_impl->options.max_body](const httplib::Request& req,
                                                                                 httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string detail = res.status == 413 ? "the request body is larger than " + std::to_string(max) + " bytes"
-                                           : "the server cannot handle " + req.method + " " + req.path;
+    std::string detail = "the server cannot handle " + req.method + " " + req.path;
+    if (res.status == 413) detail = "the request body is larger than " + std::to_string(max) + " bytes";
+    if (res.status == 400 && (req.method == "POST" || req.method == "PUT") && !req.has_header("Content-Length"))
+      detail = "malformed request: a " + req.method + " needs a Content-Length header (0 for no body)";
     send(problem_response(res.status, code_for(res.status), detail), res);
     return httplib::Server::HandlerResponse::Handled;
   };

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/error.hpp"
 
@@ -124,6 +125,8 @@ std::string LocalExecutor::start(const RunLaunch& launch) {
   }
 
   attempt.process = spawn_supervised(spec);
+  // For people and tests: the supervisor's pid is also the session id of everything the run started.
+  std::ofstream(dir / fmt::format("attempt-{}.pid", launch.attempt)) << attempt.process.pid << "\n";
   nlohmann::json handle = {{"pid", attempt.process.pid},      {"start", attempt.process.start_ticks},
                            {"status", attempt.status_path},   {"node", attempt.node},
                            {"gpus", attempt.gpus}};

@@ -124,6 +124,7 @@ void serve(const ServeOptions& options) {
   HttpServer http(api, http_options);
   const int bound = http.bind();
   const std::string endpoint = fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, bound);
+  core::write_file_atomic(options.state_dir + "/server.pid", std::to_string(::getpid()) + "\n", 0600);
   core::write_file_atomic(core::endpoint_path(options.state_dir), endpoint + "\n", 0600);
 
   say(fmt::format("gpurun serve: listening on {} (state {}, executor {})", endpoint, options.state_dir, options.executor));
@@ -143,6 +144,7 @@ void serve(const ServeOptions& options) {
   waiter.join();
   scheduler.stop();
   ::unlink(core::endpoint_path(options.state_dir).c_str());
+  ::unlink((options.state_dir + "/server.pid").c_str());
   say("gpurun serve: stopped; runs still running keep running and are re-attached at the next start");
   ::close(lock_fd);
 }

@@ -2,7 +2,7 @@
 # `gpurun image build|ls` with real podman: a build from a local base, a cache hit that
 # rebuilds nothing, a new tag when a copied file changes, and a failed build that names its
 # step and leaves no tagged image.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/podman_env.bash"
 
 mkdir -p "$TMP/app"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `gpurun image render` needs no podman: the Containerfile and its tag from a manifest, which
 # function's image, and the errors; `image build` says what to install when podman is missing.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 
 mkdir -p "$TMP/app"
 echo "data" > "$TMP/app/data.txt"

@@ -2,7 +2,7 @@
 # Functions whose image is not `host` run inside it through `gpurun serve`'s local executor:
 # the image is built on first use and reused after, env and exit codes pass through, cancel
 # removes the container, and concurrent runs of one new image share a single build.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/podman_env.bash"
 
 export GPURUN_STATE=$TMP/state

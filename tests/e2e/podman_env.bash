@@ -1,7 +1,7 @@
 # Sourced by the image tests (not a test itself: CTest runs only *.sh). Gives them a podman
 # storage of their own, shared by every image test of one build folder, holding a busybox base
 # image made from the busybox-static binary (no registry is reachable in CI) and imported once.
-# Exits 125 (skipped) only where podman truly cannot run a container. Source lib.sh first.
+# Exits 125 (skipped) only where podman truly cannot run a container. Source lib.bash first.
 
 skip() { echo "skipped: $*" >&2; exit 125; }
 
