@@ -83,6 +83,7 @@ int run(int argc, char** argv) {
   add_inventory(root, context);
   add_smoke(root, context);
   add_completion(root, context);
+  add_manpage(root, context);
 
   // Words after `--` belong to the function `gpurun run` starts, not to gpurun.
   for (int i = 1; i < argc; ++i) {
