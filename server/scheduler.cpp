@@ -95,11 +95,14 @@ void Scheduler::tick() {
   place_queued(now);
 }
 
-void Scheduler::insert_queued(const RunRecord& run) {
-  auto pos = std::upper_bound(m_queue.begin(), m_queue.end(), run.seq,
-                              [](std::int64_t seq, const RunRecord& r) { return seq < r.seq; });
+void Scheduler::insert_queued(RunRecord run) {
+  // Almost always at the end: runs arrive in seq order.
+  auto pos = m_queue.empty() || m_queue.back().seq < run.seq
+                 ? m_queue.end()
+                 : std::upper_bound(m_queue.begin(), m_queue.end(), run.seq,
+                                    [](std::int64_t seq, const RunRecord& r) { return seq < r.seq; });
   if (static_cast<size_t>(pos - m_queue.begin()) < m_scanned) m_full_scan = true;
-  m_queue.insert(pos, run);
+  m_queue.insert(pos, std::move(run));
 }
 
 void Scheduler::enqueue(const RunRecord& run) {
@@ -180,18 +183,21 @@ void Scheduler::place_queued(std::int64_t now) {
   }
 
   std::set<std::string> not_fitting; // chains that did not fit during this pass
-  std::vector<RunRecord> kept(m_queue.begin(), m_queue.begin() + static_cast<std::ptrdiff_t>(from));
-  std::vector<RunRecord> pending(m_queue.begin() + static_cast<std::ptrdiff_t>(from), m_queue.end());
-  m_queue.clear();
+  // Only the runs to try are moved out; the rest of the queue stays where it is. Runs that stay
+  // queued go back in order; a start that failed and will be retried is re-inserted by seq.
+  std::vector<RunRecord> pending(std::make_move_iterator(m_queue.begin() + static_cast<std::ptrdiff_t>(from)),
+                                 std::make_move_iterator(m_queue.end()));
+  m_queue.resize(from);
+  m_scanned = from;
   for (RunRecord& run : pending) {
     if (run.not_before_ms > now) {
       m_next_due_ms = m_next_due_ms == 0 ? run.not_before_ms : std::min(m_next_due_ms, run.not_before_ms);
-      kept.push_back(std::move(run));
+      insert_queued(std::move(run));
       continue;
     }
     const std::string key = run.app + '\n' + run.version + '\n' + run.function;
     if (not_fitting.contains(key)) {
-      kept.push_back(std::move(run));
+      insert_queued(std::move(run));
       continue;
     }
     auto manifest = this->manifest(run.app, run.version);
@@ -208,17 +214,13 @@ void Scheduler::place_queued(std::int64_t now) {
         continue;
       }
       not_fitting.insert(key);
-      kept.push_back(std::move(run));
+      insert_queued(std::move(run));
       continue;
     }
     core::apply_placement(inventory, *resolution.placement);
     launch(std::move(run), resolution, *fn, *manifest, inventory);
   }
-  // launch() may have re-queued failed starts for retry; merge them back in seq order.
-  std::vector<RunRecord> retried = std::move(m_queue);
-  m_queue = std::move(kept);
   m_scanned = m_queue.size();
-  for (const RunRecord& run : retried) insert_queued(run);
 }
 
 void Scheduler::launch(RunRecord run, const core::Resolution& resolution, const core::Function& fn,

@@ -67,7 +67,7 @@ private:
   void launch(RunRecord run, const core::Resolution& resolution, const core::Function& fn,
               const core::Manifest& manifest, core::Inventory& inventory);
   void end_attempt(RunRecord& run, const ExecutorStatus& status, const core::Function* fn);
-  void insert_queued(const RunRecord& run);
+  void insert_queued(RunRecord run);
   void finish(RunRecord& run, core::RunState state, std::string reason);
 
   Store& m_store;

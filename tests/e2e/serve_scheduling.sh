@@ -13,17 +13,19 @@ nodes:
   - name: ada
     gpus: {L40S: 4}
 YAML
+# A run given a file name as its argument holds its GPUs until the test creates that file.
+HOLD='if [ -n "$1" ]; then while [ ! -e "$1" ]; do sleep 0.05; done; fi'
 cat >"$TMP/app.yaml" <<YAML
 app: sched
 functions:
   chain:
     image: {base: host}
     gpu: ["H100:2", "L40S:4"]
-    command: [sh, -c, 'echo "\$GPURUN_GPU_TYPE:\$GPURUN_GPU_COUNT@\$GPURUN_NODE rank=\$GPURUN_FALLBACK_RANK cuda=\$CUDA_VISIBLE_DEVICES"; sleep "\${1:-0}"', sh]
+    command: [sh, -c, 'echo "\$GPURUN_GPU_TYPE:\$GPURUN_GPU_COUNT@\$GPURUN_NODE rank=\$GPURUN_FALLBACK_RANK cuda=\$CUDA_VISIBLE_DEVICES"; $HOLD', sh]
   upgrade:
     image: {base: host}
     gpu: H100
-    command: [sh, -c, 'echo "\$GPURUN_GPU_TYPE upgrade=\$GPURUN_GPU_UPGRADE"; sleep "\${1:-0}"', sh]
+    command: [sh, -c, 'echo "\$GPURUN_GPU_TYPE upgrade=\$GPURUN_GPU_UPGRADE"', sh]
   strict:
     image: {base: host}
     gpu: H100!
@@ -62,9 +64,9 @@ submit() { # FUNCTION [ARGS JSON]
 logs_of() { run logs "$1"; echo "$out"; }
 
 # The chain: H100:2 first; with the H100s taken, the L40S:4 fallback; with both taken, queued.
-c1=$(submit chain '["8"]')
+c1=$(submit chain "[\"$TMP/r1\"]")
 wait_state "$c1" running
-c2=$(submit chain '["8"]')
+c2=$(submit chain "[\"$TMP/r2\"]")
 wait_state "$c2" running
 c3=$(submit chain)
 sleep 0.5
@@ -82,20 +84,24 @@ sleep 0.5
 api GET "/v1/runs/$s1"
 expect_eq "$(field 'd["state"]')" "queued" "H100! does not take the H200"
 # As GPUs free up: the queued chain is tried again in order and gets the H100s back first.
+touch "$TMP/r1"
 wait_state "$c3" succeeded 20
 expect_eq "$(logs_of "$c3")" "H100:2@hopper rank=0 cuda=0,1" "queued run: first entry once free"
 wait_state "$s1" succeeded 20
 expect_eq "$(logs_of "$s1")" "H100" "strict run: an H100 once free"
+touch "$TMP/r2"
+wait_state "$c2" succeeded
 
 # Cancel: a queued run at once; a running one gets SIGTERM.
-c4=$(submit chain '["5"]')
-c5=$(submit chain '["5"]')
-c6=$(submit chain '["5"]')
+c4=$(submit chain "[\"$TMP/r4\"]")
+c5=$(submit chain "[\"$TMP/r5\"]")
+c6=$(submit chain "[\"$TMP/r6\"]")
 wait_state "$c5" running
 run cancel "$c6"
 expect_rc 0 "cancel a queued run"
 api GET "/v1/runs/$c6"
 expect_eq "$(field 'd["state"], d["attempt"]')" "cancelled 0" "queued run cancelled without starting"
+touch "$TMP/r4" "$TMP/r5"
 p1=$(submit polite)
 wait_state "$p1" running
 sleep 0.3
