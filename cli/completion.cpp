@@ -55,6 +55,12 @@ std::vector<CommandInfo> describe(CLI::App& root, const Context& context) {
       for (const std::string& l : opt->get_lnames()) o.flags.push_back("--" + l);
       if (!o.flags.empty()) info.options.push_back(o);
     }
+    // A command group (`image`) offers its subcommands where a positional would go.
+    for (const CLI::App* nested : sub->get_subcommands({})) {
+      if (nested->get_group().empty()) continue; // internal
+      info.has_positional = true;
+      info.positional.values.push_back(nested->get_name());
+    }
     commands.push_back(info);
   }
   return commands;

@@ -33,6 +33,7 @@ void add_validate(CLI::App& root, Context& context);
 void add_gpus(CLI::App& root, Context& context);
 void add_plan(CLI::App& root, Context& context);
 void add_completion(CLI::App& root, Context& context);
+void add_image(CLI::App& root, Context& context);
 void add_manpage(CLI::App& root, Context& context);
 void add_serve(CLI::App& root, Context& context);
 void add_deploy(CLI::App& root, Context& context);

@@ -5,7 +5,7 @@ _gpurun() {
     case "${COMP_WORDS[i]}" in -*) ;; *) cmd="${COMP_WORDS[i]}"; break ;; esac
   done
   if [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "validate gpus plan serve deploy run status logs cancel ps apps inventory smoke completion --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "validate gpus plan image serve deploy run status logs cancel ps apps inventory smoke completion --help --version" -- "$cur"))
     return
   fi
   case "$cmd" in
@@ -32,21 +32,22 @@ _gpurun() {
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --inventory -o --output" -- "$cur")); return; fi
       COMPREPLY=($(compgen -f -- "$cur"))
       ;;
+    image)
+      case "$prev" in
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help" -- "$cur")); return; fi
+      COMPREPLY=($(compgen -W "render build ls" -- "$cur"))
+      ;;
     serve)
       case "$prev" in
         --listen) COMPREPLY=(); return ;;
         --state) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --inventory) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --executor) COMPREPLY=($(compgen -W "local slurm" -- "$cur")); return ;;
+        --executor) COMPREPLY=($(compgen -W "local" -- "$cur")); return ;;
         --grace) COMPREPLY=(); return ;;
         --max-body) COMPREPLY=(); return ;;
-        --slurm-url) COMPREPLY=(); return ;;
-        --slurm-user) COMPREPLY=(); return ;;
-        --slurm-token-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --slurm-gres-map) COMPREPLY=(); return ;;
-        --slurm-partition) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --listen --state --inventory --executor --grace --max-body --slurm-url --slurm-user --slurm-token-file --slurm-gres-map --slurm-partition" -- "$cur")); return; fi
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --listen --state --inventory --executor --grace --max-body" -- "$cur")); return; fi
       ;;
     deploy)
       case "$prev" in

@@ -75,7 +75,6 @@ struct StreamVariant {
   bool tiled;        // one block per tile of threads x unroll x 16 bytes instead of grid-stride
 };
 int stream_variant_count();
-StreamVariant stream_variant(int variant);
 extern const int k_default_variant;
 void copy(void* dst, const void* src, std::size_t bytes, int sm_count, int variant, cudaStream_t stream);
 // a[i] = b[i] + s * c[i], n floats.

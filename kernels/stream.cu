@@ -171,7 +171,6 @@ const int k_default_variant = 0;
 
 int stream_variant_count() { return k_variant_count; }
 
-StreamVariant stream_variant(int variant) { return pick(variant); }
 
 void copy(void* dst, const void* src, std::size_t bytes, int sm_count, int variant, cudaStream_t stream) {
   const StreamVariant& v = pick(variant);

@@ -101,6 +101,7 @@ void serve(const ServeOptions& options) {
   executor_options.grace = options.grace;
   executor_options.base_env = current_environment();
   executor_options.base_env.erase("GPURUN_TOKEN"); // the server's secret is not the runs' business
+  executor_options.containers = std::make_shared<PodmanRunner>(PodmanConfig::from_environment());
 
   std::filesystem::create_directories(options.state_dir + "/runs");
   ::chmod(options.state_dir.c_str(), 0700);

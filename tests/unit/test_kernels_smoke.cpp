@@ -53,7 +53,7 @@ TEST_SUITE("Smoke") {
     REQUIRE(copy.threshold);
     CHECK(copy.threshold->fail_below == doctest::Approx(0.5));
     CHECK(check_named(d, "fp32_fma").detail ==
-          "SM clock 1980 MHz; 0.961 of SMs x 128 lanes x 2 x clock (66.9 TFLOP/s)");
+          "SM clock 1980 MHz; 0.971 of SMs x 128 lanes x 2 x clock (66.9 TFLOP/s)");
     CHECK(check_named(d, "identity").detail ==
           "NVIDIA H200, 132 SMs, compute capability 9.0, 140.4 GiB, PCI device 0x2335 = H200");
   }
