@@ -43,11 +43,16 @@ _gpurun() {
         --listen) COMPREPLY=(); return ;;
         --state) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --inventory) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --executor) COMPREPLY=($(compgen -W "local" -- "$cur")); return ;;
+        --executor) COMPREPLY=($(compgen -W "local slurm" -- "$cur")); return ;;
         --grace) COMPREPLY=(); return ;;
         --max-body) COMPREPLY=(); return ;;
+        --slurm-url) COMPREPLY=(); return ;;
+        --slurm-user) COMPREPLY=(); return ;;
+        --slurm-token-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --slurm-gres-map) COMPREPLY=(); return ;;
+        --slurm-partition) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --listen --state --inventory --executor --grace --max-body" -- "$cur")); return; fi
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --listen --state --inventory --executor --grace --max-body --slurm-url --slurm-user --slurm-token-file --slurm-gres-map --slurm-partition" -- "$cur")); return; fi
       ;;
     deploy)
       case "$prev" in
