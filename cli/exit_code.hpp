@@ -30,7 +30,7 @@ inline constexpr ExitCodeInfo k_exit_codes[] = {
     {ExitCode::ok, "success"},
     {ExitCode::failure, "the command failed (for example a smoke check failed, or the control plane reported an error)"},
     {ExitCode::invalid, "bad usage or invalid input: flags, manifest, GPU spec, inventory"},
-    {ExitCode::no_capacity, "no capacity: a GPU chain cannot be placed (now, for `plan`)"},
+    {ExitCode::no_capacity, "no capacity: a GPU chain cannot be placed (now, for `plan`; ever, on the server's inventory, for `run`)"},
     {ExitCode::unreachable, "the control plane could not be reached"},
     {ExitCode::no_device, "no CUDA device (or a build without CUDA) for `smoke`"},
     {ExitCode::auth, "the control plane refused the credentials"},
