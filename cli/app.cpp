@@ -71,7 +71,7 @@ int run(int argc, char** argv) {
   add_validate(root, context);
   add_gpus(root, context);
   add_plan(root, context);
-  add_smoke(root, context);
+  add_image(root, context);
   add_serve(root, context);
   add_deploy(root, context);
   add_run(root, context);
@@ -81,8 +81,10 @@ int run(int argc, char** argv) {
   add_ps(root, context);
   add_apps(root, context);
   add_inventory(root, context);
+  add_smoke(root, context);
   add_secret(root, context);
   add_completion(root, context);
+  add_manpage(root, context);
 
   // Words after `--` belong to the function `gpurun run` starts, not to gpurun.
   for (int i = 1; i < argc; ++i) {
@@ -115,11 +117,19 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // A subcommand's --help arrives here as a CallForHelp raised inside the subcommand.
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
-      for (CLI::App* sub : root.get_subcommands())
-        if (sub->parsed()) {
-          fmt::print("{}", sub->help());
-          return to_int(ExitCode::ok);
-        }
+      // The innermost parsed command (`gpurun image build --help` is about build).
+      CLI::App* asked = nullptr;
+      for (CLI::App* level = &root; level;) {
+        CLI::App* next = nullptr;
+        for (CLI::App* sub : level->get_subcommands())
+          if (sub->parsed()) next = sub;
+        if (next) asked = next;
+        level = next;
+      }
+      if (asked) {
+        fmt::print("{}", asked->help());
+        return to_int(ExitCode::ok);
+      }
       fmt::print("{}", root.help());
       return to_int(ExitCode::ok);
     }

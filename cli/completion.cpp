@@ -38,6 +38,7 @@ std::string clean(std::string text) {
 std::vector<CommandInfo> describe(CLI::App& root, const Context& context) {
   std::vector<CommandInfo> commands;
   for (CLI::App* sub : root.get_subcommands({})) {
+    if (sub->get_group().empty()) continue; // hidden commands
     CommandInfo info{sub->get_name(), clean(sub->get_description()), {}, {}, false};
     for (const CLI::Option* opt : sub->get_options()) {
       if (opt == sub->get_help_ptr()) continue; // each shell adds its own --help entry
@@ -56,13 +57,14 @@ std::vector<CommandInfo> describe(CLI::App& root, const Context& context) {
       for (const std::string& l : opt->get_lnames()) o.flags.push_back("--" + l);
       if (!o.flags.empty()) info.options.push_back(o);
     }
-    // A command with subcommands of its own (`secret set|ls|rm`) offers their names first;
-    // their options are completed along with the parent's.
-    for (CLI::App* child : sub->get_subcommands({})) {
+    // A command group (`image`, `secret`) offers its subcommands where a positional would go;
+    // their options are completed along with the group's.
+    for (const CLI::App* nested : sub->get_subcommands({})) {
+      if (nested->get_group().empty()) continue; // internal
       info.has_positional = true;
-      info.positional.values.push_back(child->get_name());
-      for (const CLI::Option* opt : child->get_options()) {
-        if (opt == child->get_help_ptr() || (opt->get_lnames().empty() && opt->get_snames().empty())) continue;
+      info.positional.values.push_back(nested->get_name());
+      for (const CLI::Option* opt : nested->get_options()) {
+        if (opt == nested->get_help_ptr() || (opt->get_lnames().empty() && opt->get_snames().empty())) continue;
         OptionInfo o;
         o.description = clean(opt->get_description());
         o.takes_value = opt->get_expected_max() > 0;

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "cli/context.hpp"
 #include "core/error.hpp"
 #include "core/local_paths.hpp"
@@ -21,6 +23,11 @@ void add_serve(CLI::App& root, Context& context) {
     std::string grace = "10s";
     size_t max_body = 1024 * 1024;
     std::string schedule_clock;
+    std::string slurm_url;
+    std::string slurm_user;
+    std::string slurm_token_file;
+    std::string slurm_gres_map;
+    std::string slurm_partition;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = root.add_subcommand("serve", "Run the control plane: the HTTP API, its state and the runs");
@@ -32,10 +39,10 @@ void add_serve(CLI::App& root, Context& context) {
   context.file_options.push_back(
       command->add_option("--inventory", options->inventory, "Declared inventory YAML: simulated GPUs instead of this machine's")
           ->envname("GPURUN_INVENTORY"));
-  CLI::Option* executor = command->add_option("--executor", options->executor, "Where runs execute: local")
+  CLI::Option* executor = command->add_option("--executor", options->executor, "Where runs execute: local, or slurm (jobs through slurmrestd)")
                               ->envname("GPURUN_EXECUTOR")
                               ->capture_default_str();
-  context.value_hints[executor] = {"local"};
+  context.value_hints[executor] = {"local", "slurm"};
   command->add_option("--grace", options->grace, "Time between SIGTERM and SIGKILL when a run is cancelled or times out")
       ->envname("GPURUN_GRACE")
       ->capture_default_str();
@@ -47,6 +54,20 @@ void add_serve(CLI::App& root, Context& context) {
       command->add_option("--schedule-clock", options->schedule_clock,
                           "For tests: read the time schedules fire by from this file (seconds since the epoch)")
           ->envname("GPURUN_SCHEDULE_CLOCK"));
+  command->add_option("--slurm-url", options->slurm_url, "With --executor slurm: slurmrestd, http://HOST:PORT")
+      ->envname("GPURUN_SLURM_URL");
+  command->add_option("--slurm-user", options->slurm_user, "With --executor slurm: the Slurm user the jobs run as")
+      ->envname("GPURUN_SLURM_USER");
+  context.file_options.push_back(
+      command->add_option("--slurm-token-file", options->slurm_token_file,
+                          "With --executor slurm: a file holding the JWT, read again when it changes (default: $SLURM_JWT)")
+          ->envname("GPURUN_SLURM_TOKEN_FILE"));
+  command->add_option("--slurm-gres-map", options->slurm_gres_map,
+                      "With --executor slurm: GRES types to catalog types, as a100=A100-80GB,h100=H100")
+      ->envname("GPURUN_SLURM_GRES_MAP");
+  command->add_option("--slurm-partition", options->slurm_partition,
+                      "With --executor slurm: the partition to submit to and place on (default: the cluster's default)")
+      ->envname("GPURUN_SLURM_PARTITION");
 
   command->callback([options, &context] {
     context.action = [options] {
@@ -55,6 +76,14 @@ void add_serve(CLI::App& root, Context& context) {
       serve.state_dir = options->state.empty() ? core::default_state_dir() : options->state;
       if (!options->inventory.empty()) serve.inventory_path = options->inventory;
       serve.executor = options->executor;
+      if (serve.executor == "slurm") {
+        serve.slurm.url = options->slurm_url;
+        serve.slurm.user = options->slurm_user;
+        serve.slurm.token_file = options->slurm_token_file;
+        if (const char* jwt = std::getenv("SLURM_JWT")) serve.slurm.token = jwt; // Slurm's own variable
+        serve.slurm.gres_types = server::slurm::GresTypeMap::parse(options->slurm_gres_map);
+        serve.slurm.partition = options->slurm_partition;
+      }
       std::string error;
       auto grace = core::parse_duration(options->grace, error);
       if (!grace) throw Error("--grace: " + error, ErrorKind::invalid);

@@ -2,6 +2,10 @@
 
 #include <openssl/evp.h>
 
+#include <fstream>
+#include <memory>
+#include <vector>
+
 #include "core/units.hpp"
 
 namespace gpurun::core {
@@ -61,10 +65,7 @@ json to_json(const Manifest& manifest) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+static std::string to_hex(const unsigned char* digest, unsigned int length) {
   static constexpr char k_hex[] = "0123456789abcdef";
   std::string out;
   for (unsigned int i = 0; i < length; ++i) {
@@ -72,6 +73,30 @@ std::string sha256_hex(std::string_view data) {
     out += k_hex[digest[i] & 15];
   }
   return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  return to_hex(digest, length);
+}
+
+std::string sha256_file_hex(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
+  std::vector<char> buffer(1 << 16);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    if (in.gcount() > 0) EVP_DigestUpdate(context.get(), buffer.data(), static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) return "";
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(context.get(), digest, &length);
+  return to_hex(digest, length);
 }
 
 std::string manifest_version(const Manifest& manifest) {
@@ -95,6 +120,7 @@ json to_json(const Resolution& resolution) {
   for (const Candidate& c : resolution.candidates) {
     json item = {{"spec", c.spec.to_string()}, {"status", to_string(c.status)}, {"reason", c.reason}};
     if (!c.upgrade_note.empty()) item["upgrade"] = c.upgrade_note;
+    if (std::string advice = c.spec.advisory(); !advice.empty()) item["note"] = advice;
     candidates.push_back(item);
   }
   return {{"placement", resolution.placement ? to_json(*resolution.placement) : json(nullptr)},

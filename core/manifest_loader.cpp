@@ -104,18 +104,42 @@ private:
         }
       } else if (key == "python") {
         has_python = true;
-        if (auto s = m_walk.string(value, field)) image.python = *s;
+        if (auto s = m_walk.string(value, field)) {
+          if (!is_python_version(*s)) m_walk.error(value.pos, field + " must be a version such as 3.11, got '" + *s + "'");
+          else image.python = *s;
+        }
       } else if (key == "apt") {
-        if (auto l = m_walk.string_list(value, field)) image.apt = *l;
+        if (auto l = m_walk.string_list(value, field)) {
+          for (size_t i = 0; i < l->size(); ++i)
+            if (!is_apt_package((*l)[i]))
+              m_walk.error(value.items[i].pos, field + ": '" + (*l)[i] + "' is not a Debian package name (optionally =version)");
+          image.apt = *l;
+        }
       } else if (key == "pip") {
-        if (auto l = m_walk.string_list(value, field)) image.pip = *l;
+        if (auto l = m_walk.string_list(value, field)) {
+          for (size_t i = 0; i < l->size(); ++i)
+            if ((*l)[i].empty() || (*l)[i].find('\n') != std::string::npos)
+              m_walk.error(value.items[i].pos, field + ": a requirement must be one non-empty line");
+          image.pip = *l;
+        }
       } else if (key == "env") {
-        if (auto m = m_walk.env_map(value, field)) image.env = *m;
+        if (auto m = m_walk.env_map(value, field)) {
+          // A Containerfile ENV line cannot hold a line break.
+          for (const auto& [name, text] : *m)
+            if (text.find('\n') != std::string::npos) m_walk.error(value.pos, field + "." + name + " must be a single line in an image");
+          image.env = *m;
+        }
       } else if (key == "run") {
-        if (auto l = m_walk.string_list(value, field)) image.run = *l;
+        if (auto l = m_walk.string_list(value, field)) {
+          for (size_t i = 0; i < l->size(); ++i)
+            if ((*l)[i].find_first_not_of(" \t\n") == std::string::npos)
+              m_walk.error(value.items[i].pos, field + ": a command must not be empty");
+          image.run = *l;
+        }
       } else if (key == "workdir") {
         if (auto s = m_walk.string(value, field)) {
-          if (s->empty() || s->front() != '/') m_walk.error(value.pos, field + " must be an absolute path");
+          if (s->empty() || s->front() != '/' || s->find('\n') != std::string::npos)
+            m_walk.error(value.pos, field + " must be an absolute path");
           else image.workdir = *s;
         }
       } else {
@@ -141,7 +165,8 @@ private:
       });
       if (!item.is_mapping()) continue;
       if (step.src.empty() || step.dst.empty()) m_walk.error(item.pos, "each item of " + what + " needs both src and dst");
-      else if (step.dst.front() != '/') m_walk.error(item.pos, what + ": dst must be an absolute path");
+      else if (step.dst.front() != '/' || step.dst.find('\n') != std::string::npos)
+        m_walk.error(item.pos, what + ": dst must be an absolute path");
       else if (std::filesystem::path(step.src).is_absolute() || step.src.find("..") != std::string::npos)
         m_walk.error(item.pos, what + ": src must be a relative path inside the manifest's folder");
       else image.copy.push_back(step);

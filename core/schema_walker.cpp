@@ -1,6 +1,7 @@
 #include "core/schema_walker.hpp"
 
 #include <cctype>
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -139,6 +140,27 @@ bool is_valid_env_name(const std::string& name) {
   for (char c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   return true;
+}
+
+bool is_python_version(const std::string& s) {
+  size_t dot = s.find('.');
+  auto digits = [](std::string_view part) {
+    return !part.empty() && part.size() <= 3 && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return dot != std::string::npos && digits(std::string_view(s).substr(0, dot)) && digits(std::string_view(s).substr(dot + 1));
+}
+
+bool is_apt_package(const std::string& s) {
+  size_t eq = s.find('=');
+  std::string_view name = std::string_view(s).substr(0, eq);
+  auto name_char = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'; };
+  if (name.size() < 2 || !std::isalnum(static_cast<unsigned char>(name[0])) || !std::all_of(name.begin(), name.end(), name_char))
+    return false;
+  if (eq == std::string::npos) return true;
+  std::string_view version = std::string_view(s).substr(eq + 1);
+  return !version.empty() && std::all_of(version.begin(), version.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("+-.:~").find(c) != std::string_view::npos;
+  });
 }
 
 } // namespace gpurun::core

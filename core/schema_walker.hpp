@@ -46,5 +46,10 @@ private:
 // A name usable in URLs and environment: letters, digits, '-', '_' (and '.' where allowed).
 bool is_valid_name(const std::string& name, bool allow_dot = false);
 bool is_valid_env_name(const std::string& name);
+// "3.11": the images debian-slim maps to are tagged by major.minor.
+bool is_python_version(const std::string& s);
+// Debian policy's package name (lower case, digits, + - .), optionally `=version`; anything else
+// would reach the shell of an image's apt step.
+bool is_apt_package(const std::string& s);
 
 } // namespace gpurun::core

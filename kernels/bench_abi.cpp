@@ -57,9 +57,9 @@ int gpurun_bench_gemm_run(void* plan, const void* a, const void* b, void* d, voi
 
 void gpurun_bench_gemm_free(void* plan) { delete static_cast<cuda::LtGemm*>(plan); }
 
-// Runs the FMA kernel `repeats` times; writes each block's cycles and nanoseconds of the last run
-// (device pointers of sm_count x k_fma_blocks_per_sm entries). FLOPs per run:
-// 2 x blocks x threads x iterations x 16 x chains.
+// Launches the FMA kernel once; it writes each block's cycles and nanoseconds (device pointers of
+// sm_count x k_fma_blocks_per_sm entries). FLOPs per launch:
+// 2 x blocks x threads x iterations x 16 x chains (gpurun_bench_fma_shape gives the constants).
 int gpurun_bench_fma(float* out, int sm_count, int iterations, unsigned long long* cycles, unsigned long long* ns,
                      void* stream) {
   device::fma(out, sm_count * device::k_fma_blocks_per_sm, iterations, 0.999f, 0.001f, cycles, ns,

@@ -79,6 +79,7 @@ LocalExecutor::Attempt LocalExecutor::parse_handle(const std::string& handle) co
     a.status_path = j.at("status").get<std::string>();
     a.node = j.at("node").get<std::string>();
     a.gpus = j.at("gpus").get<std::vector<int>>();
+    a.container = j.value("container", std::string());
     return a;
   } catch (const nlohmann::json::exception&) {
     throw Error("not a local executor handle: " + handle);
@@ -97,8 +98,8 @@ std::string LocalExecutor::unsupported(const core::Function& fn) const {
 }
 
 std::string LocalExecutor::start(const RunLaunch& launch) {
-  if (!launch.image.is_host())
-    throw Error("container images are not supported by this executor yet (the function's image has base '" +
+  if (!launch.image.is_host() && !m_options.containers)
+    throw Error("container images are not supported by this executor (the function's image has base '" +
                 launch.image.base + "'; use base: host to run on this machine)");
   std::lock_guard lock(m_mutex);
   Attempt attempt;
@@ -125,8 +126,14 @@ std::string LocalExecutor::start(const RunLaunch& launch) {
   attempt.status_path = (dir / fmt::format("attempt-{}.status", launch.attempt)).string();
   spec.status_path = attempt.status_path;
   spec.grace = m_options.grace;
-  if (launch.image.workdir) spec.cwd = *launch.image.workdir;
-  for (const auto& [k, v] : launch.image.env) spec.env.try_emplace(k, v);
+  if (launch.image.is_host()) {
+    if (launch.image.workdir) spec.cwd = *launch.image.workdir;
+    for (const auto& [k, v] : launch.image.env) spec.env.try_emplace(k, v);
+  } else {
+    // The image's workdir and env are baked into it; podman gets the run's env by name.
+    spec.argv = m_options.containers->command(launch, attempt.gpus);
+    attempt.container = container_name(launch.run_id, launch.attempt);
+  }
 
   attempt.process = spawn_supervised(spec);
   // For people and tests: the supervisor's pid is also the session id of everything the run started.
@@ -134,6 +141,7 @@ std::string LocalExecutor::start(const RunLaunch& launch) {
   nlohmann::json handle = {{"pid", attempt.process.pid},      {"start", attempt.process.start_ticks},
                            {"status", attempt.status_path},   {"node", attempt.node},
                            {"gpus", attempt.gpus}};
+  if (!attempt.container.empty()) handle["container"] = attempt.container;
   std::string text = handle.dump();
   hold(attempt, true);
   m_attempts[text] = attempt;
@@ -176,6 +184,8 @@ void LocalExecutor::cancel(const std::string& handle) {
     attempt = it != m_attempts.end() ? it->second : parse_handle(handle);
   }
   request_stop(attempt.process);
+  // Killing the podman client would leave its container running: remove it by name.
+  if (!attempt.container.empty() && m_options.containers) m_options.containers->remove(attempt.container, m_options.grace);
 }
 
 bool LocalExecutor::reattach(const std::string& handle) {

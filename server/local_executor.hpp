@@ -8,12 +8,14 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "server/container_runner.hpp"
 #include "server/executor.hpp"
 #include "server/gpu_discovery.hpp"
 #include "server/supervised_process.hpp"
@@ -24,6 +26,7 @@ struct LocalExecutorOptions {
   std::optional<core::Inventory> declared; // --inventory; the GPUs are then simulated
   std::chrono::seconds grace{10};          // between SIGTERM and SIGKILL on cancel
   std::map<std::string, std::string> base_env; // what every run inherits (the server's PATH, HOME...)
+  std::shared_ptr<ContainerRunner> containers; // runs images other than `host`; null: they are refused
 };
 
 class LocalExecutor final : public Executor {
@@ -56,6 +59,7 @@ private:
     std::string status_path;
     std::string node;
     std::vector<int> gpus;
+    std::string container; // the podman container's name, for runs in an image
   };
 
   Attempt parse_handle(const std::string& handle) const;

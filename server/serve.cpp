@@ -11,7 +11,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/inventory.hpp"
@@ -98,8 +100,11 @@ bool is_loopback(const std::string& host) {
 void serve(const ServeOptions& options) {
   auto say = options.say ? options.say : [](const std::string&) {};
   auto [host, port] = split_listen(options.listen);
-  if (options.executor != "local")
-    throw Error("unknown executor '" + options.executor + "'; this build has: local", ErrorKind::invalid);
+  if (options.executor != "local" && options.executor != "slurm")
+    throw Error("unknown executor '" + options.executor + "'; this build has: local, slurm", ErrorKind::invalid);
+  if (options.executor == "slurm" && options.inventory_path)
+    throw Error("--inventory declares GPUs for the local executor; the Slurm executor reads them from the cluster",
+                ErrorKind::invalid);
 
   LocalExecutorOptions executor_options;
   if (options.inventory_path) {
@@ -115,6 +120,7 @@ void serve(const ServeOptions& options) {
   executor_options.grace = options.grace;
   executor_options.base_env = current_environment();
   executor_options.base_env.erase("GPURUN_TOKEN"); // the server's secret is not the runs' business
+  executor_options.containers = std::make_shared<PodmanRunner>(PodmanConfig::from_environment());
 
   std::filesystem::create_directories(options.state_dir + "/runs");
   ::chmod(options.state_dir.c_str(), 0700);
@@ -132,8 +138,20 @@ void serve(const ServeOptions& options) {
 
   Store store(options.state_dir + "/state.db");
   SecretStore secrets(options.state_dir + "/secrets");
-  LocalExecutor executor(executor_options);
-  Scheduler scheduler(store, executor, SchedulerOptions{options.state_dir + "/runs", std::chrono::milliseconds(200)});
+  std::unique_ptr<Executor> executor;
+  std::vector<std::string> notes;
+  if (options.executor == "slurm") {
+    slurm::SlurmConfig config = options.slurm;
+    config.warn = [say](const std::string& line) { say("gpurun serve: " + line); };
+    auto cluster = std::make_unique<slurm::SlurmExecutor>(std::move(config));
+    notes = cluster->notes(); // asks the cluster now: a wrong URL or a refused token stops here
+    executor = std::move(cluster);
+  } else {
+    auto local = std::make_unique<LocalExecutor>(executor_options);
+    notes = local->notes();
+    executor = std::move(local);
+  }
+  Scheduler scheduler(store, *executor, SchedulerOptions{options.state_dir + "/runs", std::chrono::milliseconds(200)});
   scheduler.set_secrets(&secrets);
   scheduler.start();
   ScheduleOptions schedule = schedule_options(options.schedule_clock);
@@ -154,7 +172,7 @@ void serve(const ServeOptions& options) {
   core::write_file_atomic(core::endpoint_path(options.state_dir), endpoint + "\n", 0600);
 
   say(fmt::format("gpurun serve: listening on {} (state {}, executor {})", endpoint, options.state_dir, options.executor));
-  for (const std::string& note : executor.notes()) say("gpurun serve: " + note);
+  for (const std::string& note : notes) say("gpurun serve: " + note);
 
   std::thread waiter([&] {
     int signal = 0;

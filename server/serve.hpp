@@ -9,13 +9,16 @@
 #include <optional>
 #include <string>
 
+#include "server/slurm/slurm_executor.hpp"
+
 namespace gpurun::server {
 
 struct ServeOptions {
   std::string listen = "127.0.0.1:0"; // HOST:PORT; port 0 picks a free one
   std::string state_dir;
   std::optional<std::string> inventory_path; // declared (simulated) GPUs
-  std::string executor = "local";
+  std::string executor = "local";  // or "slurm"
+  slurm::SlurmConfig slurm;          // with executor "slurm"
   std::chrono::seconds grace{10};
   size_t max_body = 1024 * 1024;
   std::string version;

@@ -197,3 +197,17 @@ functions:
     CHECK(errors_of("app: [unclosed\n") == Lines({"2:1: invalid YAML: end of sequence flow not found"}));
   }
 }
+
+TEST_SUITE("ManifestLoader") {
+  TEST_CASE("Image steps that would break the Containerfile are refused") {
+    CHECK(errors_of("app: a\nimage: {python: '3'}\nfunctions:\n  f: {command: [x]}\n") ==
+          Lines({"2:17: image.python must be a version such as 3.11, got '3'"}));
+    CHECK(errors_of("app: a\nimage: {apt: [git, 'curl; rm -rf /']}\nfunctions:\n  f: {command: [x]}\n") ==
+          Lines({"2:20: image.apt: 'curl; rm -rf /' is not a Debian package name (optionally =version)"}));
+    CHECK(errors_of("app: a\nimage: {run: ['  ']}\nfunctions:\n  f: {command: [x]}\n") ==
+          Lines({"2:15: image.run: a command must not be empty"}));
+    CHECK(errors_of("app: a\nimage: {env: {A: \"x\\ny\"}}\nfunctions:\n  f: {command: [x]}\n") ==
+          Lines({"2:14: image.env.A must be a single line in an image"}));
+    CHECK(errors_of("app: a\nimage: {apt: [git=1:2.39-1, libssl3]}\nfunctions:\n  f: {command: [x]}\n").empty());
+  }
+}
