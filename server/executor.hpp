@@ -54,8 +54,18 @@ public:
   virtual bool simulated() const = 0;
   // The manifest fields of `fn` this executor would ignore, as a sentence naming them ("cpu and
   // memory are not supported by the local executor yet"); "" when it honours them all. Deploying
-  // such a function is refused: a field accepted and then ignored is a silent bug.
-  virtual std::string unsupported(const core::Function& /*fn*/) const { return ""; }
+  // such a function is refused: a field accepted and then ignored is a silent bug. An executor
+  // that honours cpu, memory or smoke overrides this.
+  virtual std::string unsupported(const core::Function& fn) const {
+    std::vector<std::string> fields;
+    if (fn.cpu) fields.emplace_back("cpu");
+    if (fn.memory_mib) fields.emplace_back("memory");
+    if (fn.smoke) fields.emplace_back("smoke");
+    if (fields.empty()) return "";
+    std::string list = fields.front();
+    for (size_t i = 1; i < fields.size(); ++i) list += (i + 1 == fields.size() ? " and " : ", ") + fields[i];
+    return list + (fields.size() == 1 ? " is" : " are") + " not supported by the " + name() + " executor yet";
+  }
 
   // Starts an attempt; returns an opaque handle to store (a pid, a job id). Throws gpurun::Error
   // when the attempt cannot start.

@@ -86,17 +86,6 @@ LocalExecutor::Attempt LocalExecutor::parse_handle(const std::string& handle) co
   }
 }
 
-std::string LocalExecutor::unsupported(const core::Function& fn) const {
-  std::vector<std::string> fields;
-  if (fn.cpu) fields.emplace_back("cpu");
-  if (fn.memory_mib) fields.emplace_back("memory");
-  if (fn.smoke) fields.emplace_back("smoke");
-  if (fields.empty()) return "";
-  std::string list = fields.front();
-  for (size_t i = 1; i < fields.size(); ++i) list += (i + 1 == fields.size() ? " and " : ", ") + fields[i];
-  return list + (fields.size() == 1 ? " is" : " are") + " not supported by the local executor yet";
-}
-
 std::string LocalExecutor::start(const RunLaunch& launch) {
   if (!launch.image.is_host() && !m_options.containers)
     throw Error("container images are not supported by this executor (the function's image has base '" +

@@ -37,8 +37,6 @@ public:
   std::string name() const override { return "local"; }
   core::Inventory inventory() override;
   bool simulated() const override { return m_simulated; }
-  // cpu, memory and smoke: no limits or checks are applied to local processes yet.
-  std::string unsupported(const core::Function& fn) const override;
   std::string start(const RunLaunch& launch) override;
   ExecutorStatus poll(const std::string& handle) override;
   void cancel(const std::string& handle) override;
