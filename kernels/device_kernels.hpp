@@ -63,11 +63,16 @@ void reference_dots(const void* a, const void* b, int n, int k, const int* rows,
 
 // ---- streaming (stream.cu) ----
 // Kernel shapes for copy and triad; the benchmark compares them, smoke uses k_default_variant.
+enum class Access : int {
+  plain = 0,     // ordinary 16-byte loads and stores
+  streaming = 1, // evict-first loads and stores (.cs)
+};
 struct StreamVariant {
-  int unroll;          // 16-byte loads in flight per thread
-  int threads;         // per block
-  int blocks_per_sm;
-  bool streaming_hint; // evict-first loads and stores (.cs)
+  int unroll;        // 16-byte loads in flight per thread
+  int threads;       // per block
+  int blocks_per_sm; // grid-stride layout: blocks per SM in the one wave
+  Access access;
+  bool tiled;        // one block per tile of threads x unroll x 16 bytes instead of grid-stride
 };
 int stream_variant_count();
 StreamVariant stream_variant(int variant);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hostile files: every one gets exit 2 and a clear message, never a crash, a hang or unbounded
 # memory (the address space is capped at 1 GiB, so runaway allocation would crash instead).
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 
 check_bad() { # FILE EXPECTED-MESSAGE-PART
   ( ulimit -v 1048576; timeout 20 "$GPURUN" validate "$1" >"$TMP/out" 2>"$TMP/err" ); rc=$?

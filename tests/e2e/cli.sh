@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The command line itself: version, help, unknown commands and flags, exit codes.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 
 run --version
 expect_rc 0 "--version"

@@ -2,7 +2,7 @@
 # Shell completion: the scripts in completions/ are exactly what `gpurun completion` generates
 # (regenerate them with scripts/gen-completions after changing the command tree), and they
 # complete subcommands, options, --output values and GPU type names in real shells.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 cd "$SOURCE_DIR"
 
 for pair in "bash:completions/gpurun.bash" "zsh:completions/_gpurun" "fish:completions/gpurun.fish"; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `gpurun gpus`: the catalog as a table and as JSON, single types, and the selection guide.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 
 run gpus
 expect_rc 0 "gpus"

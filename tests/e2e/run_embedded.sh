@@ -3,7 +3,7 @@
 # plane in the background (state in $XDG_STATE_HOME/gpurun, token file 0600) and later commands
 # reuse it; a dead one is started again with its state intact. The README's quick start command
 # (`gpurun run manifests/hello.yaml`) works on a machine with no GPU.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 export XDG_STATE_HOME=$TMP/xdg HOME=$TMP/home
 unset GPURUN_STATE GPURUN_LISTEN GPURUN_EXECUTOR
 state=$XDG_STATE_HOME/gpurun

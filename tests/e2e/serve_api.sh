@@ -2,7 +2,7 @@
 # The control plane over HTTP: auth, deploy (content-hashed versions), runs with idempotency
 # keys, status, logs, ps, apps, inventory, and `gpurun run` streaming output and exiting with
 # the function's exit code. A real `gpurun serve` on 127.0.0.1 with a simulated inventory.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/helpers/server.sh"
 
 cat >"$TMP/inv.yaml" <<'YAML'

@@ -3,7 +3,7 @@
 # malformed JSON, unknown app, function or run, oversized bodies, path traversal in ids, wrong
 # methods, invalid manifests. Also: no token on a non-loopback address, and the CLI's one-line
 # errors for an unreachable server.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/helpers/server.sh"
 
 start_server "$TMP/s" --max-body 4096

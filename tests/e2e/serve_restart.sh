@@ -3,7 +3,7 @@
 # none runs twice, idempotency keys still give the same runs, a run that ended while the server
 # was down has its exit code, a run still running is re-attached, a run whose process vanished
 # is `lost`, and queued runs start once GPUs free up.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/helpers/server.sh"
 
 cat >"$TMP/inv.yaml" <<'YAML'

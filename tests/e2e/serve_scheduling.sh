@@ -3,7 +3,7 @@
 # the fallback), one node per placement, CUDA_VISIBLE_DEVICES and GPURUN_* set, runs queued when
 # nothing fits and placed in order as GPUs free up; cancel (queued and running, SIGTERM then
 # SIGKILL), timeouts, and retries from the manifest.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/helpers/server.sh"
 
 cat >"$TMP/inv.yaml" <<'YAML'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `gpurun smoke` flags: bad values exit 2 with a message before any GPU work, on any machine.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 
 run smoke --level fast
 expect_rc 2 "--level fast"

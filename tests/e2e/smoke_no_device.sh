@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `gpurun smoke` where no GPU can be used (CI, a build without CUDA): exit 5, one valid JSON
 # document with a plain reason, the same reason on stderr in text mode, and never a crash.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 
 run smoke --output json
 if [[ $rc == 0 || $rc == 1 ]]; then

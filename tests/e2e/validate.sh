@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `gpurun validate`: the example manifests are clean; every invalid fixture gives exit 2 and
 # exactly the diagnostics in its .stderr file; JSON output carries the same errors as objects.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 cd "$SOURCE_DIR"
 
 run validate manifests/*.yaml

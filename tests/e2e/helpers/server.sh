@@ -1,6 +1,6 @@
 # Helpers for end-to-end tests of the control plane: start a real `gpurun serve` on 127.0.0.1
 # with its own state folder, talk to it with the CLI and curl, and stop it (also on failure).
-# Source after lib.sh.
+# Source after lib.bash.
 export GPURUN_TOKEN="test-token-$$-$RANDOM"
 unset GPURUN_STATE GPURUN_LISTEN GPURUN_EXECUTOR GPURUN_GRACE
 SERVER_PIDS=()
