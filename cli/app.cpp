@@ -71,6 +71,7 @@ int run(int argc, char** argv) {
   add_validate(root, context);
   add_gpus(root, context);
   add_plan(root, context);
+  add_smoke(root, context);
   add_serve(root, context);
   add_deploy(root, context);
   add_run(root, context);
@@ -80,8 +81,8 @@ int run(int argc, char** argv) {
   add_ps(root, context);
   add_apps(root, context);
   add_inventory(root, context);
-  add_smoke(root, context);
   add_completion(root, context);
+  add_manpage(root, context);
 
   // Words after `--` belong to the function `gpurun run` starts, not to gpurun.
   for (int i = 1; i < argc; ++i) {

@@ -36,6 +36,7 @@ std::string clean(std::string text) {
 std::vector<CommandInfo> describe(CLI::App& root, const Context& context) {
   std::vector<CommandInfo> commands;
   for (CLI::App* sub : root.get_subcommands({})) {
+    if (sub->get_group().empty()) continue; // hidden commands
     CommandInfo info{sub->get_name(), clean(sub->get_description()), {}, {}, false};
     for (const CLI::Option* opt : sub->get_options()) {
       if (opt == sub->get_help_ptr()) continue; // each shell adds its own --help entry

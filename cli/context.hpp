@@ -33,6 +33,8 @@ void add_validate(CLI::App& root, Context& context);
 void add_gpus(CLI::App& root, Context& context);
 void add_plan(CLI::App& root, Context& context);
 void add_completion(CLI::App& root, Context& context);
+void add_manpage(CLI::App& root, Context& context);
+void add_smoke(CLI::App& root, Context& context);
 void add_serve(CLI::App& root, Context& context);
 void add_deploy(CLI::App& root, Context& context);
 void add_run(CLI::App& root, Context& context);
@@ -42,6 +44,5 @@ void add_cancel(CLI::App& root, Context& context);
 void add_ps(CLI::App& root, Context& context);
 void add_apps(CLI::App& root, Context& context);
 void add_inventory(CLI::App& root, Context& context);
-void add_smoke(CLI::App& root, Context& context);
 
 } // namespace gpurun::cli

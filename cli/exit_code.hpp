@@ -20,4 +20,24 @@ enum class ExitCode : int {
 
 inline int to_int(ExitCode code) { return static_cast<int>(code); }
 
+struct ExitCodeInfo {
+  ExitCode code;
+  const char* meaning;
+};
+
+// The table the man page prints and the README must match (a unit test compares them).
+inline constexpr ExitCodeInfo k_exit_codes[] = {
+    {ExitCode::ok, "success"},
+    {ExitCode::failure, "the command failed (for example a smoke check failed, or the control plane reported an error)"},
+    {ExitCode::invalid, "bad usage or invalid input: flags, manifest, GPU spec, inventory"},
+    {ExitCode::no_capacity, "no capacity: a GPU chain cannot be placed (now, for `plan`)"},
+    {ExitCode::unreachable, "the control plane could not be reached"},
+    {ExitCode::no_device, "no CUDA device (or a build without CUDA) for `smoke`"},
+    {ExitCode::auth, "the control plane refused the credentials"},
+    {ExitCode::not_found, "the app, function or run does not exist"},
+    {ExitCode::timed_out, "`run`: the function hit its timeout"},
+    {ExitCode::cancelled, "`run`: the run was cancelled or lost"},
+    {ExitCode::interrupted, "interrupted"},
+};
+
 } // namespace gpurun::cli

@@ -33,6 +33,8 @@ void print_text(const core::Manifest& manifest, const std::vector<core::Resoluti
     for (const core::Candidate& c : r.candidates) {
       fmt::print("  {}. {:<14} {:<10} {}\n", n++, c.spec.to_string(), core::to_string(c.status), c.reason);
       if (!c.upgrade_note.empty()) fmt::print("     {:<14} {:<10} {}\n", "", "", c.upgrade_note);
+      if (std::string advice = c.spec.advisory(); !advice.empty())
+        fmt::print("     {:<14} {:<10} note: {}\n", "", "", advice);
     }
   }
 }

@@ -5,7 +5,7 @@ _gpurun() {
     case "${COMP_WORDS[i]}" in -*) ;; *) cmd="${COMP_WORDS[i]}"; break ;; esac
   done
   if [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "validate gpus plan serve deploy run status logs cancel ps apps inventory smoke completion --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "validate gpus plan smoke serve deploy run status logs cancel ps apps inventory completion --help --version" -- "$cur"))
     return
   fi
   case "$cmd" in
@@ -31,6 +31,15 @@ _gpurun() {
       esac
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --inventory -o --output" -- "$cur")); return; fi
       COMPREPLY=($(compgen -f -- "$cur"))
+      ;;
+    smoke)
+      case "$prev" in
+        --level) COMPREPLY=($(compgen -W "quick thorough" -- "$cur")); return ;;
+        --expect) COMPREPLY=($(compgen -W "T4 L4 A10 A10G A100 A100-40GB A100-80GB L40S H100 H200 B200" -- "$cur")); return ;;
+        --device) COMPREPLY=($(compgen -W "all 0" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --level --expect --device -o --output" -- "$cur")); return; fi
       ;;
     serve)
       case "$prev" in
@@ -99,15 +108,6 @@ _gpurun() {
         -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
       esac
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -o --output" -- "$cur")); return; fi
-      ;;
-    smoke)
-      case "$prev" in
-        --level) COMPREPLY=($(compgen -W "quick thorough" -- "$cur")); return ;;
-        --expect) COMPREPLY=($(compgen -W "T4 L4 A10 A10G A100 A100-40GB A100-80GB L40S H100 H200 B200" -- "$cur")); return ;;
-        --device) COMPREPLY=($(compgen -W "all 0" -- "$cur")); return ;;
-        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
-      esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --level --expect --device -o --output" -- "$cur")); return; fi
       ;;
     completion)
       case "$prev" in

@@ -94,6 +94,7 @@ json to_json(const Resolution& resolution) {
   for (const Candidate& c : resolution.candidates) {
     json item = {{"spec", c.spec.to_string()}, {"status", to_string(c.status)}, {"reason", c.reason}};
     if (!c.upgrade_note.empty()) item["upgrade"] = c.upgrade_note;
+    if (std::string advice = c.spec.advisory(); !advice.empty()) item["note"] = advice;
     candidates.push_back(item);
   }
   return {{"placement", resolution.placement ? to_json(*resolution.placement) : json(nullptr)},

@@ -50,6 +50,11 @@ Fit GpuSpec::fit(std::string_view physical) const {
   return it == types.begin() ? Fit::exact : Fit::upgrade;
 }
 
+std::string GpuSpec::advisory() const {
+  if (count > 2) return "requesting more than 2 GPUs may result in longer wait times";
+  return "";
+}
+
 std::variant<GpuSpec, SpecError> parse_spec(std::string_view text) {
   if (text.empty()) return SpecError{0, "empty GPU spec; expected TYPE[!][:N], such as H100 or H100:8"};
 

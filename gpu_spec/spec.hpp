@@ -31,6 +31,8 @@ struct GpuSpec {
   std::vector<std::string_view> acceptable_types() const;
   // Whether `physical` (a canonical physical type name) serves this spec, and how.
   Fit fit(std::string_view physical) const;
+  // Advice the seed document gives for this request, or "" (more than 2 GPUs wait longer).
+  std::string advisory() const;
 
   friend bool operator==(const GpuSpec&, const GpuSpec&) = default;
 };

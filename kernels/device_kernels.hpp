@@ -66,15 +66,13 @@ void reference_dots(const void* a, const void* b, int n, int k, const int* rows,
 enum class Access : int {
   plain = 0,     // ordinary 16-byte loads and stores
   streaming = 1, // evict-first loads and stores (.cs)
-  prefetch = 2,  // loads that ask L2 to fetch 256 bytes from DRAM at once (.L2::256B)
-  bulk = 3,      // copy only: the bulk copy engine (cp.async.bulk) through shared memory; triad
-                 // treats it as prefetch
 };
 struct StreamVariant {
-  int unroll;         // 16-byte loads in flight per thread; for bulk, pipeline stages
-  int threads;        // per block; for bulk, the chunk size in KiB
-  int blocks_per_sm;
+  int unroll;        // 16-byte loads in flight per thread
+  int threads;       // per block
+  int blocks_per_sm; // grid-stride layout: blocks per SM in the one wave
   Access access;
+  bool tiled;        // one block per tile of threads x unroll x 16 bytes instead of grid-stride
 };
 int stream_variant_count();
 StreamVariant stream_variant(int variant);

@@ -151,6 +151,27 @@ def bench_device(lib, dev, variants, results):
     return out
 
 
+def bench_peers(devices, out):
+    """torch's copy between two GPUs (bytes moved once), to compare with smoke's peer_copy checks."""
+    n = GiB // 4
+    for src_dev in devices:
+        for dst_dev in devices:
+            if src_dev == dst_dev:
+                continue
+            src = torch.empty(n, device=f"cuda:{src_dev}").uniform_(-1, 1)
+            dst = torch.empty(n, device=f"cuda:{dst_dev}")
+            with torch.cuda.device(src_dev):
+                for _ in range(3):
+                    dst.copy_(src)
+                torch.cuda.synchronize(src_dev)
+                torch.cuda.synchronize(dst_dev)
+                seconds = timed(lambda: dst.copy_(src), 10)
+            assert torch.equal(dst.cpu(), src.cpu())
+            out[f"peer_{src_dev}_{dst_dev}"] = {"torch_gbps": GiB / seconds / 1e9}
+            del src, dst
+            torch.cuda.empty_cache()
+
+
 def wall_times(gpurun, devices_arg):
     times = {}
     for level in ("quick", "thorough"):
@@ -180,9 +201,12 @@ def main():
     walls = wall_times(args.gpurun, args.device) if args.gpurun else {}
     for dev in devices:
         bench_device(lib, dev, args.variants, results)
+    peers = {}
+    if len(devices) > 1:
+        bench_peers(devices, peers)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"torch": torch.__version__, "devices": results, "wall": walls}, f, indent=2)
+            json.dump({"torch": torch.__version__, "devices": results, "peers": peers, "wall": walls}, f, indent=2)
 
     print(f"\ntorch {torch.__version__}, {len(devices)} device(s)")
     for r in results:
@@ -197,6 +221,8 @@ def main():
         m = r["fma_fp32"]
         print(f"  fma_fp32           {m['tflops']:.1f} TFLOP/s at {m['clock_mhz']:.0f} MHz; "
               f"SMs x 128 x 2 x clock = {m['clock_peak_tflops']:.1f}; ratio {m['ratio']:.3f}")
+    for key, v in peers.items():
+        print(f"{key}: torch copy_ {v['torch_gbps']:.0f} GB/s (bytes moved once)")
     for level, w in walls.items():
         print(f"gpurun smoke --level {level}: {w['wall_s']:.2f} s wall, exit {w['exit']}, status {w['status']}")
     targets = []

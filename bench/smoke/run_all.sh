@@ -31,7 +31,8 @@ GPURUN="$bin/gpurun" SOURCE_DIR="$root" timeout 300 bash "$root/tests/e2e/smoke_
 echo "smoke_gpu.sh exit $?"; grep -E "FAIL|quick|found|passed|skipped" "$out/e2e.log" | head -20
 
 echo "== benchmark"
-PYTHONUNBUFFERED=1 timeout 400 python3 "$root/bench/smoke/bench.py" --lib "$bin/libgpurun_smoke_bench.so" \
+# Python gets its own library path: the one gpurun needs may carry libraries older than Python's.
+LD_LIBRARY_PATH=${BENCH_LD_LIBRARY_PATH-${LD_LIBRARY_PATH:-}} PYTHONUNBUFFERED=1 timeout 400 python3 "$root/bench/smoke/bench.py" --lib "$bin/libgpurun_smoke_bench.so" \
   ${BENCH_ARGS:-} --json "$out/bench.json" >"$out/bench.log" 2>&1
 echo "bench.py exit $?"; tail -45 "$out/bench.log"
 echo "== quick report"; cat "$out/quick.txt"

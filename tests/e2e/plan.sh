@@ -30,6 +30,7 @@ expect_eq "$(json_get '(d["functions"][0]["placement"], d["functions"][0]["can_w
 expect_eq "$(json_get 'd["functions"][0]["candidates"][0]["reason"]')" "needs 1 free H100 on one node; most free now: none"
 expect_eq "$(json_get 'd["functions"][0]["candidates"][0]["upgrade"]')" "'!' rules out the upgrade; without it: 8 free H200 on hopper-2"
 expect_eq "$(json_get 'd["functions"][1]["placement"]["type"]')" "H200"
+expect_eq "$(json_get 'd["functions"][1]["candidates"][0]["note"]')" "requesting more than 2 GPUs may result in longer wait times"
 
 run plan "$TMP/strict.yaml" --inventory $inv
 expect_rc 3 "text plan, nothing fits"

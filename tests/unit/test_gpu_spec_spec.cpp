@@ -129,6 +129,11 @@ TEST_SUITE("GpuSpec") {
     CHECK(parse_error("!").message == "GPU spec must start with a GPU type, got '!'");
   }
 
+  TEST_CASE("Requesting more than 2 GPUs carries the seed's wait-time advice") {
+    CHECK(parse_ok("H100:2").advisory().empty());
+    CHECK(parse_ok("H100:3").advisory() == "requesting more than 2 GPUs may result in longer wait times");
+  }
+
   TEST_CASE("A chain prints in order") {
     GpuChain chain = {parse_ok("H100"), parse_ok("A100-40GB:2")};
     CHECK(chain_to_string(chain) == "H100, A100-40GB:2");
