@@ -5,7 +5,7 @@ _gpurun() {
     case "${COMP_WORDS[i]}" in -*) ;; *) cmd="${COMP_WORDS[i]}"; break ;; esac
   done
   if [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "validate gpus plan smoke serve deploy run status logs cancel ps apps inventory completion --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "validate gpus plan image serve deploy run status logs cancel ps apps inventory smoke completion --help --version" -- "$cur"))
     return
   fi
   case "$cmd" in
@@ -32,25 +32,27 @@ _gpurun() {
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --inventory -o --output" -- "$cur")); return; fi
       COMPREPLY=($(compgen -f -- "$cur"))
       ;;
-    smoke)
+    image)
       case "$prev" in
-        --level) COMPREPLY=($(compgen -W "quick thorough" -- "$cur")); return ;;
-        --expect) COMPREPLY=($(compgen -W "T4 L4 A10 A10G A100 A100-40GB A100-80GB L40S H100 H200 B200" -- "$cur")); return ;;
-        --device) COMPREPLY=($(compgen -W "all 0" -- "$cur")); return ;;
-        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --level --expect --device -o --output" -- "$cur")); return; fi
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help" -- "$cur")); return; fi
+      COMPREPLY=($(compgen -W "render build ls" -- "$cur"))
       ;;
     serve)
       case "$prev" in
         --listen) COMPREPLY=(); return ;;
         --state) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --inventory) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --executor) COMPREPLY=($(compgen -W "local" -- "$cur")); return ;;
+        --executor) COMPREPLY=($(compgen -W "local slurm" -- "$cur")); return ;;
         --grace) COMPREPLY=(); return ;;
         --max-body) COMPREPLY=(); return ;;
+        --slurm-url) COMPREPLY=(); return ;;
+        --slurm-user) COMPREPLY=(); return ;;
+        --slurm-token-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --slurm-gres-map) COMPREPLY=(); return ;;
+        --slurm-partition) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --listen --state --inventory --executor --grace --max-body" -- "$cur")); return; fi
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --listen --state --inventory --executor --grace --max-body --slurm-url --slurm-user --slurm-token-file --slurm-gres-map --slurm-partition" -- "$cur")); return; fi
       ;;
     deploy)
       case "$prev" in
@@ -103,6 +105,15 @@ _gpurun() {
         -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
       esac
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -o --output" -- "$cur")); return; fi
+      ;;
+    smoke)
+      case "$prev" in
+        --level) COMPREPLY=($(compgen -W "quick thorough" -- "$cur")); return ;;
+        --expect) COMPREPLY=($(compgen -W "T4 L4 A10 A10G A100 A100-40GB A100-80GB L40S H100 H200 B200" -- "$cur")); return ;;
+        --device) COMPREPLY=($(compgen -W "all 0" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --level --expect --device -o --output" -- "$cur")); return; fi
       ;;
     completion)
       case "$prev" in
