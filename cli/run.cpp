@@ -73,7 +73,15 @@ void add_run(CLI::App& root, Context& context) {
         return ExitCode::ok;
       }
       // With --output json, stdout holds only the record: the function's output goes to stderr.
-      nlohmann::json final_run = follow_run(config, id, json_output ? stderr : stdout, stderr);
+      nlohmann::json final_run;
+      try {
+        final_run = follow_run(config, id, json_output ? stderr : stdout, stderr);
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::unreachable) throw;
+        // The run itself goes on (or is re-attached by the next server): say how to find it.
+        throw Error(std::string(e.what()) + "; run " + id + " may still be running: gpurun logs -f " + id,
+                    ErrorKind::unreachable);
+      }
       ExitCode code = run_exit_code(final_run);
       if (json_output) {
         print_json(final_run);

@@ -144,6 +144,19 @@ void Scheduler::poll_running(std::int64_t now) {
     ExecutorStatus status = m_executor.poll(run.handle);
     auto manifest = this->manifest(run.app, run.version);
     const core::Function* fn = manifest ? manifest->find_function(run.function) : nullptr;
+    // An executor that knows better where the attempt landed (Slurm's nodes and gres_detail) and
+    // why it waits has the last word over the resolver's guess.
+    bool changed = false;
+    if (status.placement && (!run.placement || run.placement->node != status.placement->node ||
+                             run.placement->type != status.placement->type)) {
+      run.placement = status.placement;
+      changed = true;
+    }
+    if (status.state == core::RunState::running && !status.reason.empty() && run.reason != status.reason) {
+      run.reason = status.reason;
+      changed = true;
+    }
+    if (changed) m_store.save(run);
     if (status.state == core::RunState::running) {
       if (fn != nullptr && fn->timeout && run.stop == StopReason::none && now - run.started_ms > fn->timeout->count()) {
         run.stop = StopReason::timeout;

@@ -95,7 +95,8 @@ public:
                 {"standard_output", request.standard_output},
                 {"environment", json::object()},
                 {"nodes", json::array({1, 1})}, // all GPUs of one placement are on one node
-                {"requeue", false}};            // gpurun retries runs itself, as a new attempt
+                {"requeue", false},             // gpurun retries runs itself, as a new attempt
+                {"open_mode", "append"}};       // ... whose output follows the earlier ones
     for (const auto& [name, value] : request.environment) job["environment"][name] = value;
     if (!request.partition.empty()) job["partition"] = request.partition;
     if (!request.standard_error.empty()) job["standard_error"] = request.standard_error;

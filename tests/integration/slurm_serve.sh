@@ -94,6 +94,12 @@ slurm DELETE "/job/$blocker" >/dev/null
 run run "$TMP/naps.yaml" nap --detach -- 60
 nap=$out
 wait_placed "$nap"
+# Placed is not started: a job can still wait in Slurm's queue while the blocker's node completes.
+# Cancel a job that is really running, so that its output exists.
+for ((i = 0; i < 100; i++)); do
+  [[ $("$GPURUN" logs "$nap" 2>/dev/null) == *"napping on h100node"* ]] && break
+  sleep 0.1
+done
 run cancel "$nap"
 expect_rc 0 "cancel"
 wait_state "$nap" cancelled

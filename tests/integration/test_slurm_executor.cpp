@@ -125,6 +125,17 @@ TEST_SUITE("SlurmExecutor on a real cluster") {
     CHECK(read_file(run.stderr_path) == "oops\n");
   }
 
+  TEST_CASE("A second attempt's output follows the first's in the run's output file") {
+    SlurmExecutor executor(config());
+    RunLaunch first = launch(executor, {"A100-80GB"}, {"echo", "attempt 1"});
+    CHECK(wait_end(executor, executor.start(first)).state == RunState::succeeded);
+    RunLaunch second = first;
+    second.attempt = 2;
+    second.command = {"echo", "attempt 2"};
+    CHECK(wait_end(executor, executor.start(second)).state == RunState::succeeded);
+    CHECK(read_file(first.stdout_path) == "attempt 1\nattempt 2\n");
+  }
+
   TEST_CASE("A signal that ends the job is reported as a signal") {
     SlurmExecutor executor(config());
     RunLaunch run = launch(executor, {"A100-80GB"}, {"bash", "-c", "kill -9 $$"});

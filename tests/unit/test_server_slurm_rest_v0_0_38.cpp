@@ -73,6 +73,7 @@ TEST_SUITE("RestV0038") {
     CHECK(body["job"]["environment"]["PATH"] == "/usr/bin:/bin");
     CHECK(body["job"]["nodes"] == nlohmann::json::array({1, 1}));
     CHECK(body["job"]["requeue"] == false);
+    CHECK(body["job"]["open_mode"] == "append");
     CHECK_FALSE(body["job"].contains("partition"));
     CHECK_FALSE(body["job"].contains("standard_error"));
   }
