@@ -124,8 +124,10 @@ void serve(const ServeOptions& options) {
 
   std::filesystem::create_directories(options.state_dir + "/runs");
   ::chmod(options.state_dir.c_str(), 0700);
-  const std::string token = load_token(options.state_dir, host);
+  // The lock comes first: two servers started at once on a fresh folder would otherwise each
+  // write a token, and the one that loses the lock could leave its token beside the winner.
   int lock_fd = lock_state(options.state_dir);
+  const std::string token = load_token(options.state_dir, host);
 
   // Signals are taken by one thread with sigwait; every thread started from here on inherits
   // the blocked mask. Runs get default dispositions back (supervised_process.cpp).
