@@ -219,51 +219,65 @@ void Scheduler::place_queued(std::int64_t now) {
                                  std::make_move_iterator(m_queue.end()));
   m_queue.resize(from);
   m_scanned = from;
-  for (RunRecord& run : pending) {
-    if (run.not_before_ms > now) {
-      m_next_due_ms = m_next_due_ms == 0 ? run.not_before_ms : std::min(m_next_due_ms, run.not_before_ms);
-      insert_queued(std::move(run));
-      continue;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    try {
+      place_one(pending[i], now, inventory, not_fitting);
+    } catch (...) {
+      // The store failed (a full disk, say): this run and the ones after it stay queued, in
+      // memory as in the database, and are tried again at the next pass.
+      for (size_t j = i; j < pending.size(); ++j) insert_queued(std::move(pending[j]));
+      m_scanned = m_queue.size();
+      m_full_scan = true;
+      throw;
     }
-    const std::string key = run.app + '\n' + run.version + '\n' + run.function;
-    auto manifest = this->manifest(run.app, run.version);
-    const core::Function* fn = manifest ? manifest->find_function(run.function) : nullptr;
-    if (fn == nullptr) {
-      finish(run, core::RunState::failed, "its app version or function can no longer be loaded");
-      continue;
-    }
-    // The wait counts from when this attempt could first start: submission, or a retry's delay end.
-    const std::int64_t deadline = fn->queue_timeout ? std::max(run.created_ms, run.not_before_ms) + fn->queue_timeout->count() : 0;
-    if (not_fitting.contains(key) && (deadline == 0 || now < deadline)) {
-      insert_queued(std::move(run));
-      continue;
-    }
-    core::Resolution resolution = core::resolve(fn->gpu, inventory);
-    if (!resolution.placement) {
-      if (!resolution.can_wait()) {
-        run.candidates = core::to_json(resolution)["candidates"];
-        finish(run, core::RunState::failed, "no GPU in its chain can be placed on this executor's inventory");
-        continue;
-      }
-      if (deadline != 0 && now >= deadline) {
-        run.candidates = core::to_json(resolution)["candidates"];
-        finish(run, core::RunState::failed, queue_timeout_reason(*fn, resolution));
-        continue;
-      }
-      if (deadline != 0) m_next_due_ms = m_next_due_ms == 0 ? deadline : std::min(m_next_due_ms, deadline);
-      not_fitting.insert(key);
-      insert_queued(std::move(run));
-      continue;
-    }
-    core::apply_placement(inventory, *resolution.placement);
-    launch(std::move(run), resolution, *fn, *manifest, inventory);
   }
   m_scanned = m_queue.size();
 }
 
-void Scheduler::launch(RunRecord run, const core::Resolution& resolution, const core::Function& fn,
+void Scheduler::place_one(RunRecord& run, std::int64_t now, core::Inventory& inventory, std::set<std::string>& not_fitting) {
+  if (run.not_before_ms > now) {
+    m_next_due_ms = m_next_due_ms == 0 ? run.not_before_ms : std::min(m_next_due_ms, run.not_before_ms);
+    insert_queued(std::move(run));
+    return;
+  }
+  const std::string key = run.app + '\n' + run.version + '\n' + run.function;
+  auto manifest = this->manifest(run.app, run.version);
+  const core::Function* fn = manifest ? manifest->find_function(run.function) : nullptr;
+  if (fn == nullptr) {
+    finish(run, core::RunState::failed, "its app version or function can no longer be loaded");
+    return;
+  }
+  // The wait counts from when this attempt could first start: submission, or a retry's delay end.
+  const std::int64_t deadline = fn->queue_timeout ? std::max(run.created_ms, run.not_before_ms) + fn->queue_timeout->count() : 0;
+  if (not_fitting.contains(key) && (deadline == 0 || now < deadline)) {
+    insert_queued(std::move(run));
+    return;
+  }
+  core::Resolution resolution = core::resolve(fn->gpu, inventory);
+  if (!resolution.placement) {
+    if (!resolution.can_wait()) {
+      run.candidates = core::to_json(resolution)["candidates"];
+      finish(run, core::RunState::failed, "no GPU in its chain can be placed on this executor's inventory");
+      return;
+    }
+    if (deadline != 0 && now >= deadline) {
+      run.candidates = core::to_json(resolution)["candidates"];
+      finish(run, core::RunState::failed, queue_timeout_reason(*fn, resolution));
+      return;
+    }
+    if (deadline != 0) m_next_due_ms = m_next_due_ms == 0 ? deadline : std::min(m_next_due_ms, deadline);
+    not_fitting.insert(key);
+    insert_queued(std::move(run));
+    return;
+  }
+  core::apply_placement(inventory, *resolution.placement);
+  launch(run, resolution, *fn, *manifest, inventory);
+}
+
+void Scheduler::launch(const RunRecord& queued, const core::Resolution& resolution, const core::Function& fn,
                        const core::Manifest& manifest, core::Inventory& inventory) {
   const core::Placement& placement = *resolution.placement;
+  RunRecord run = queued;
   run.attempt += 1;
   run.state = core::RunState::running;
   run.placement = placement;
@@ -313,8 +327,15 @@ void Scheduler::launch(RunRecord run, const core::Resolution& resolution, const 
     end_attempt(run, status, &fn);
     return;
   }
-  m_store.save(run);
-  m_running[run.id] = std::move(run);
+  const std::string id = run.id;
+  RunRecord& running = m_running[id];
+  running = std::move(run);
+  try {
+    m_store.save(running);
+  } catch (const std::exception& e) {
+    // The process runs: it is followed, and its end is saved when the store works again.
+    fmt::print(stderr, "gpurun serve: scheduler: cannot save the start of run {}: {}\n", running.id, e.what());
+  }
 }
 
 void Scheduler::record_attempt_start(const RunRecord& run, const std::filesystem::path& dir) {

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -72,7 +73,11 @@ private:
   void loop();
   void poll_running(std::int64_t now);
   void place_queued(std::int64_t now);
-  void launch(RunRecord run, const core::Resolution& resolution, const core::Function& fn,
+  // One queued run of a pass: back into the queue, ended, or launched.
+  void place_one(RunRecord& run, std::int64_t now, core::Inventory& inventory, std::set<std::string>& not_fitting);
+  // Starts an attempt of `queued`. Throws when the store fails before the process starts (the
+  // caller keeps the run queued); once it has started, the run is followed whatever happens.
+  void launch(const RunRecord& queued, const core::Resolution& resolution, const core::Function& fn,
               const core::Manifest& manifest, core::Inventory& inventory);
   void end_attempt(RunRecord& run, const ExecutorStatus& status, const core::Function* fn);
   void insert_queued(RunRecord run);

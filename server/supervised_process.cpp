@@ -54,7 +54,7 @@ void write_status(const char* tmp_path, const char* path, const char* word, int 
   } while (v != 0);
   while (d > 0) buffer[n++] = digits[--d];
   buffer[n++] = '\n';
-  int fd = ::open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int fd = ::open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) return;
   (void)!::write(fd, buffer, n);
   ::fsync(fd);
@@ -88,7 +88,8 @@ void write_status(const char* tmp_path, const char* path, const char* word, int 
 }
 
 int open_output(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  // A run's output is its user's alone, like everything else in the state folder.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) throw Error("cannot open " + path + ": " + std::strerror(errno));
   return fd;
 }
@@ -128,6 +129,8 @@ ProcessId spawn_supervised(const ProcessSpec& spec) {
   const std::string tmp_status = spec.status_path + ".tmp";
   const std::string exec_error = "gpurun: cannot execute " + *program + "\n";
   const unsigned grace = static_cast<unsigned>(spec.grace.count());
+  const bool set_umask = spec.umask.has_value();
+  const mode_t run_umask = spec.umask.value_or(0);
 
   int out = open_output(spec.stdout_path);
   int err = open_output(spec.stderr_path);
@@ -154,6 +157,7 @@ ProcessId spawn_supervised(const ProcessSpec& spec) {
       ::dup2(err, 2);
       close_from(3);
       if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) ::_exit(126);
+      if (set_umask) ::umask(run_umask);
       ::execve(program->c_str(), argv.data(), envp.data());
       (void)!::write(2, exec_error.data(), exec_error.size());
       ::_exit(127);
