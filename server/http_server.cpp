@@ -395,6 +395,8 @@ HttpServer::HttpServer(Api& api, HttpServerOptions options) : m_impl(std::make_u
     if (t_read_failure == ReadFailure::too_slow) res.status = 408;
     std::string detail = "the server cannot handle " + req.method + " " + req.path;
     if (res.status == 413) detail = "the request body is larger than " + std::to_string(o.max_body) + " bytes";
+    if (res.status == 413 && req.get_header_value("Content-Type").starts_with("application/x-www-form-urlencoded"))
+      detail = "a form-encoded request body is limited to 8 KiB; send JSON (Content-Type: application/json)";
     if (res.status == 431)
       detail = "the request line and headers are larger than " + std::to_string(o.max_header_bytes) + " bytes";
     if (res.status == 408) detail = "the request did not arrive within " + std::to_string(o.read_timeout.count()) + " s";

@@ -54,9 +54,12 @@ void write_status(const char* tmp_path, const char* path, const char* word, int 
   } while (v != 0);
   while (d > 0) buffer[n++] = digits[--d];
   buffer[n++] = '\n';
-  int fd = ::open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  // Into the file spawn_supervised made, whose space is already taken: no O_TRUNC, which would
+  // give it back, and a full disk could then keep the run's end from being recorded.
+  int fd = ::open(tmp_path, O_WRONLY | O_CREAT, 0600);
   if (fd < 0) return;
   (void)!::write(fd, buffer, n);
+  (void)!::ftruncate(fd, static_cast<off_t>(n));
   ::fsync(fd);
   ::close(fd);
   ::rename(tmp_path, path);
@@ -136,6 +139,12 @@ ProcessId spawn_supervised(const ProcessSpec& spec) {
   int err = open_output(spec.stderr_path);
   int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   ::unlink(spec.status_path.c_str());
+  // The status file's space is taken now, while it can be: a run that ends while the disk is
+  // full still records how it ended.
+  if (int fd = ::open(tmp_status.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); fd >= 0) {
+    (void)::posix_fallocate(fd, 0, 32);
+    ::close(fd);
+  }
 
   pid_t supervisor = ::fork();
   if (supervisor < 0) {

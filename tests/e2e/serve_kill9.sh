@@ -62,6 +62,7 @@ touch "$TMP/stop"
 wait "${loaders[@]}"
 acked_deploys=$(wc -l <"$TMP/acked-deploys")
 acked_runs=$(wc -l <"$TMP/acked-runs")
+echo "acknowledged before the kill: $acked_deploys deploys, $acked_runs submissions"
 ((acked_deploys > 0 && acked_runs > 0)) || fail "the load was acknowledged before the kill ($acked_deploys deploys, $acked_runs runs)"
 start_server "$TMP/s" --inventory "$TMP/inv.yaml"
 

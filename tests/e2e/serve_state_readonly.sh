@@ -7,6 +7,8 @@
 source "$(dirname "$0")/helpers/mount_ns.bash"
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/helpers/server.sh"
+# The mount goes first (lazily: the killed servers may still hold it), then the usual cleanup.
+trap 'umount -l "$TMP/ro" 2>/dev/null; cleanup' EXIT
 
 state=$TMP/ro/state
 mkdir -p "$TMP/ro"

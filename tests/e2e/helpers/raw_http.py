@@ -28,7 +28,7 @@ def status_of(sock, timeout=15):
             if not chunk:
                 break
             data += chunk
-    except (socket.timeout, ConnectionError):
+    except OSError:  # timed out, reset
         pass
     parts = data.split(b" ")
     return parts[1].decode() if data.startswith(b"HTTP/") and len(parts) > 1 else "closed"
@@ -40,7 +40,7 @@ def send(port):
     try:
         sock.sendall(request)
         sock.shutdown(socket.SHUT_WR)  # the end of the input is the end of the request
-    except ConnectionError:
+    except OSError:  # the server closed first
         pass
     print(status_of(sock))
 
