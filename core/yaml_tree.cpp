@@ -76,7 +76,7 @@ struct Converter {
             continue;
           }
         }
-        out.entries.emplace_back(std::move(key), std::move(value));
+        out.entries.push_back({std::move(key), std::move(value)});
       }
       return true;
     }

@@ -35,7 +35,7 @@ std::filesystem::path state_dir() {
   return dir;
 }
 
-struct Server {
+struct Fixture {
   std::filesystem::path dir = state_dir();
   Store store{(dir / "state.db").string()};
   SecretStore secrets{(dir / "secrets").string()};
@@ -43,14 +43,14 @@ struct Server {
   Scheduler scheduler{store, executor, SchedulerOptions{(dir / "runs").string(), std::chrono::milliseconds(10)}};
   Api api{store, scheduler, ApiOptions{"", "fuzz", std::chrono::milliseconds(1)}};
 
-  Server() {
+  Fixture() {
     executor.base = *core::load_inventory_text("nodes: [{name: a, gpus: {H100: 1}}]", "inv").inventory;
     scheduler.start(false); // no thread: queued runs stay queued, so the fuzzer stays deterministic
     api.set_secrets(&secrets);
     ApiResponse deployed = call("PUT", "/v1/apps/fixed", R"({"functions": {"f": {"command": ["true"], "gpu": "H100"}}})");
     FUZZ_CHECK(deployed.status == 201);
   }
-  ~Server() { std::filesystem::remove_all(dir); }
+  ~Fixture() { std::filesystem::remove_all(dir); }
 
   ApiResponse call(const std::string& method, const std::string& path, std::string body) {
     ApiRequest request;
@@ -61,8 +61,8 @@ struct Server {
   }
 };
 
-Server& server() {
-  static Server s;
+Fixture& fixture() {
+  static Fixture s;
   return s;
 }
 
@@ -82,7 +82,7 @@ void add_query(ApiRequest& request, const std::string& text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  Server& s = server();
+  Fixture& s = fixture();
   const std::string body(reinterpret_cast<const char*>(data) + 1, size - 1);
   struct Route {
     const char* method;
