@@ -10,6 +10,8 @@
 #include <map>
 #include <sstream>
 
+#include "core/utf8.hpp"
+
 namespace gpurun::core {
 namespace {
 
@@ -51,6 +53,15 @@ struct Converter {
       out.kind = YamlNode::Kind::scalar;
       out.scalar = in.Scalar();
       out.quoted = in.Tag() == "!";
+      // Strings end up in JSON (the deployed manifest, --output json), which must be UTF-8.
+      if (const size_t bad = invalid_utf8_at(out.scalar); bad != std::string::npos) {
+        static constexpr char k_hex[] = "0123456789abcdef";
+        const auto byte = static_cast<unsigned char>(out.scalar[bad]);
+        file.diagnostics.push_back(file.diagnostic(
+            out.pos, std::string("not UTF-8 text: byte 0x") + k_hex[byte >> 4] + k_hex[byte & 15] + " at offset " +
+                         std::to_string(bad) + " of this value; YAML files are UTF-8"));
+        return false;
+      }
       return true;
     case YAML::NodeType::Sequence:
       out.kind = YamlNode::Kind::sequence;

@@ -90,13 +90,17 @@ void Scheduler::stop() {
 }
 
 void Scheduler::loop() {
+  std::string failing; // the failure of the last pass, said once rather than at every pass
   std::unique_lock lock(m_mutex);
   while (!m_stopping) {
     lock.unlock();
     try {
       tick();
+      if (!failing.empty()) fmt::print(stderr, "gpurun serve: scheduler: working again\n");
+      failing.clear();
     } catch (const std::exception& e) {
-      fmt::print(stderr, "gpurun serve: scheduler: {}\n", e.what());
+      if (failing != e.what()) fmt::print(stderr, "gpurun serve: scheduler: {}\n", e.what());
+      failing = e.what();
     }
     lock.lock();
     m_cv.wait_for(lock, m_options.interval, [this] { return m_wake || m_stopping; });

@@ -18,7 +18,12 @@ namespace {
     throw StorageError(message, StorageFailure::full);
   if (code == SQLITE_READONLY || ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN) && system == EROFS))
     throw StorageError(message, StorageFailure::read_only);
-  if (code == SQLITE_IOERR || code == SQLITE_CANTOPEN) throw StorageError(message, StorageFailure::io);
+  if (code == SQLITE_IOERR || code == SQLITE_CANTOPEN) {
+    // The errno SQLite keeps may be another call's; the disk itself can tell a full one.
+    const char* file = sqlite3_db_filename(db, "main");
+    const auto failure = file != nullptr && file[0] != '\0' ? storage_failure_at(file) : std::nullopt;
+    throw StorageError(message, failure.value_or(StorageFailure::io));
+  }
   throw Error(message);
 }
 

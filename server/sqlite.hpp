@@ -9,26 +9,12 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "core/error.hpp"
+#include "server/storage_error.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace gpurun::server {
-
-// A failure of the storage under the database rather than of a statement: the disk is full, the
-// folder is read-only, or I/O failed. Nothing of the failed transaction was stored; the API
-// answers these with their own codes (507, 503) instead of a generic internal error.
-enum class StorageFailure { full, read_only, io };
-
-class StorageError : public Error {
-public:
-  StorageError(const std::string& message, StorageFailure failure) : Error(message), m_failure(failure) {}
-  StorageFailure failure() const { return m_failure; }
-
-private:
-  StorageFailure m_failure;
-};
 
 // A prepared statement borrowed from a Database's cache: bind, step, read columns. Resets itself
 // (and clears its bindings) when it goes out of scope, so the cached statement can be reused.

@@ -15,6 +15,16 @@ TEST_SUITE("YamlTree") {
     CHECK(b.pos.column == 6);
   }
 
+  TEST_CASE("A value that is not UTF-8 is refused where it stands, whatever else the file holds") {
+    YamlFile file = parse_yaml("# caf\xe9 in a comment is fine\na:\n  b: [ok, \"ab\x98" "c\"]\n", "f.yaml");
+    REQUIRE(file.diagnostics.size() == 1);
+    CHECK(file.diagnostics[0].message == "not UTF-8 text: byte 0x98 at offset 2 of this value; YAML files are UTF-8");
+    CHECK(file.diagnostics[0].pos.line == 3);
+    CHECK(file.diagnostics[0].pos.column == 11); // the opening quote
+    CHECK(file.documents.empty());
+    CHECK(parse_yaml("a: \"caf\xc3\xa9 \xf0\x9f\x9a\x80\"\n", "f.yaml").diagnostics.empty());
+  }
+
   TEST_CASE("An alias bomb stops at the node budget instead of exhausting memory") {
     std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
     char prev = 'a';
