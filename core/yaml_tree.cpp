@@ -1,6 +1,8 @@
 #include "core/yaml_tree.hpp"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -8,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "core/utf8.hpp"
@@ -96,6 +99,42 @@ struct Converter {
   }
 };
 
+// yaml-cpp 0.7's LoadAll never returns on some malformed streams: where a document would start
+// with a token that cannot start one (a lone ','), its parser makes an empty document without
+// consuming the token, again and again, until memory runs out. A first pass that builds nothing
+// watches where each document starts and stops at the first that does not move on.
+class DocumentWatch final : public YAML::EventHandler {
+public:
+  std::optional<YAML::Mark> stuck; // the place parsing stopped making progress
+
+  // Parses every document of `text` without building them; throws YAML::Exception as LoadAll would.
+  void run(const std::string& text) {
+    std::stringstream stream{text};
+    YAML::Parser parser(stream);
+    std::optional<int> previous;
+    while (parser.HandleNextDocument(*this)) {
+      if (previous && *previous == m_start.pos) {
+        stuck = m_start;
+        return;
+      }
+      previous = m_start.pos;
+    }
+  }
+
+  void OnDocumentStart(const YAML::Mark& mark) override { m_start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+private:
+  YAML::Mark m_start;
+};
+
 std::vector<std::string> split_lines(std::string_view text) {
   std::vector<std::string> lines;
   size_t start = 0;
@@ -149,7 +188,17 @@ YamlFile parse_yaml(std::string_view text, const std::string& path) {
   file.lines = split_lines(text);
   std::vector<YAML::Node> docs;
   try {
-    std::stringstream stream{std::string(text)};
+    const std::string copy(text);
+    DocumentWatch watch;
+    watch.run(copy);
+    if (watch.stuck) {
+      const YAML::Mark& at = *watch.stuck;
+      const char c = at.pos >= 0 && static_cast<size_t>(at.pos) < copy.size() ? copy[static_cast<size_t>(at.pos)] : '\0';
+      const std::string what = c > ' ' && c < 0x7f ? std::string("'") + c + "'" : std::string("this");
+      file.diagnostics.push_back(file.diagnostic({path, at.line + 1, at.column + 1}, "invalid YAML: a document cannot start with " + what));
+      return file;
+    }
+    std::stringstream stream{copy};
     docs = YAML::LoadAll(stream);
   } catch (const YAML::Exception& e) {
     SourcePos pos{path, e.mark.is_null() ? 0 : e.mark.line + 1,

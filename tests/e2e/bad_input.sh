@@ -22,6 +22,10 @@ head -c 4096 /dev/urandom >"$TMP/binary.yaml"
 printf 'app: x\0' >>"$TMP/binary.yaml"
 check_bad "$TMP/binary.yaml" "error: "
 
+# yaml-cpp alone would make empty documents of this until memory ran out (found by fuzzing).
+printf ',' >"$TMP/comma.yaml"
+check_bad "$TMP/comma.yaml" "invalid YAML: a document cannot start with ','"
+
 printf 'app: x\0functions: {}\n' >"$TMP/nul.yaml"
 check_bad "$TMP/nul.yaml" "not a text file: NUL byte at offset 6"
 

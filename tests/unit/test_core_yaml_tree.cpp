@@ -25,6 +25,15 @@ TEST_SUITE("YamlTree") {
     CHECK(parse_yaml("a: \"caf\xc3\xa9 \xf0\x9f\x9a\x80\"\n", "f.yaml").diagnostics.empty());
   }
 
+  TEST_CASE("A stream yaml-cpp would turn into endless empty documents is refused at once") {
+    for (const char* text : {",", "a: 1\n---\n,\n", "--- ,"}) {
+      YamlFile file = parse_yaml(text, "f.yaml");
+      REQUIRE(file.diagnostics.size() == 1);
+      CHECK(file.diagnostics[0].message == "invalid YAML: a document cannot start with ','");
+    }
+    CHECK(parse_yaml("a: 1\n---\nb: 2\n...\n---\n", "f.yaml").documents.size() == 3);
+  }
+
   TEST_CASE("An alias bomb stops at the node budget instead of exhausting memory") {
     std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
     char prev = 'a';
