@@ -85,6 +85,7 @@ int run(int argc, char** argv) {
   add_secret(root, context);
   add_completion(root, context);
   add_manpage(root, context);
+  add_smoke_gate(root, context);
 
   // Words after `--` belong to the function `gpurun run` starts, not to gpurun.
   for (int i = 1; i < argc; ++i) {
@@ -137,7 +138,8 @@ int run(int argc, char** argv) {
     return to_int(ExitCode::invalid);
   }
 
-  if (!context.passthrough.empty() && !(argc > 1 && std::string_view(argv[1]) == "run")) {
+  const bool takes_command = argc > 1 && (std::string_view(argv[1]) == "run" || std::string_view(argv[1]) == "__smoke-gate");
+  if (!context.passthrough.empty() && !takes_command) {
     print_error("only `gpurun run` takes arguments after --");
     return to_int(ExitCode::invalid);
   }
