@@ -54,7 +54,7 @@ def peak_rss_mib(argv):
 
 
 def big_manifest(path, functions):
-    chains = ['"H100:8"', '["H100", "A100-80GB:2"]', '"A100-40GB"', '["H200!", "H100:2", "L40S:4"]', '"L4"']
+    chains = ['"H100:8"', '["H100", "A100-80GB:2"]', '"A100-40GB"', '["H100!", "H100:2", "L40S:4"]', '"L4"']
     with open(path, "w") as f:
         f.write("app: big\nimage: {base: debian-slim, python: '3.11', pip: [torch, numpy]}\nfunctions:\n")
         for i in range(functions):
