@@ -64,6 +64,6 @@ declare_gpu "$lie" "$lie!"
 start_server "$TMP/s2" --inventory "$TMP/inventory.yaml"
 run run "$TMP/checked.yaml" --output json
 expect_rc 1 "run on a GPU the declaration got wrong"
-expect_contains "$(json_get 'd["reason"]')" "so the command did not start: $lie!: device 0 is $real_type" "reason names the device"
+expect_contains "$(json_get 'd["reason"]')" "so the command did not start: the GPUs are not what [$lie!] allows: $lie!: device 0 is $real_type" "reason names the device"
 [[ ! -e $TMP/started ]] || fail "the command started although the check failed"
 finish
