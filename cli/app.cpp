@@ -78,6 +78,15 @@ void add_global_options(CLI::App& root, Context& context) {
           ->option_text("FILE"));
 }
 
+// Each command's help names the global options it takes too.
+void add_global_footer(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_group().empty()) continue;
+    sub->footer("Global options (gpurun --help): --config FILE, --profile NAME, --endpoint URL, --token-file FILE");
+    add_global_footer(*sub);
+  }
+}
+
 // A command's --output that was not given comes from GPURUN_OUTPUT, the profile or the default.
 void resolve_outputs(Context& context) {
   for (const OutputBinding& binding : context.outputs) {
@@ -134,6 +143,7 @@ int run(int argc, char** argv) {
   add_config(root, context);
   add_completion(root, context);
   add_manpage(root, context);
+  add_global_footer(root);
 
   // Words after `--` belong to the function `gpurun run` starts, not to gpurun.
   for (int i = 1; i < argc; ++i) {

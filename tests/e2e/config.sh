@@ -112,6 +112,9 @@ expect_rc 0 "secret set with stdin not a terminal"
 expect_eq "$err" "gpurun: using $ENDPOINT (profile ci)" "secret set: no prompt"
 
 # Errors: where, and what was meant.
+run --profile ci vaildate "$TMP/app.yaml"
+expect_rc 2 "misspelt command after a global option"
+expect_eq "$err" "gpurun: error: unknown command 'vaildate'; did you mean 'validate'?"
 GPURUN_PROFILE=cj run apps
 expect_rc 2 "unknown profile"
 expect_eq "$err" "gpurun: error: no profile 'cj' (env GPURUN_PROFILE) in $config; did you mean 'ci'?"
