@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <csignal>
 #include <exception>
 
@@ -32,15 +31,12 @@ ExitCode exit_code_for(ErrorKind kind) {
   return ExitCode::failure;
 }
 
-// The global options that take a value, wherever they are written.
-const std::vector<std::string> k_global_value_options = {"--config", "--profile", "--endpoint", "--token-file"};
-
 // CLI11 reports an unknown subcommand as an unexpected argument; say what the user meant.
 std::optional<std::string> unknown_subcommand(CLI::App& root, int argc, char** argv) {
   int at = 1;
-  while (at < argc && argv[at][0] == '-') {
-    const std::string word = argv[at++];
-    if (std::find(k_global_value_options.begin(), k_global_value_options.end(), word) != k_global_value_options.end()) ++at;
+  while (at < argc && argv[at][0] == '-') { // global options before the command, with their values
+    const CLI::Option* option = root.get_option_no_throw(argv[at++]);
+    if (option != nullptr && option->get_expected_max() > 0) ++at;
   }
   if (at >= argc) return std::nullopt;
   std::string word = argv[at];
