@@ -92,13 +92,15 @@ Progress::Progress(std::FILE* stream, Describe describe)
 Progress::~Progress() { stop(); }
 
 void Progress::stop() {
-  {
-    std::lock_guard lock(m_mutex);
-    if (m_stopping && !m_thread.joinable()) return;
-    m_stopping = true;
-  }
-  m_wake.notify_all();
-  if (m_thread.joinable()) m_thread.join();
+  // Once, whichever thread asks first (the first output, or the end of the wait); others wait.
+  std::call_once(m_stopped, [this] {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stopping = true;
+    }
+    m_wake.notify_all();
+    m_thread.join();
+  });
 }
 
 void Progress::loop() {

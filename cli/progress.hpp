@@ -71,6 +71,7 @@ private:
   std::mutex m_mutex;
   std::condition_variable m_wake;
   bool m_stopping = false;
+  std::once_flag m_stopped;
   std::thread m_thread;
 };
 
