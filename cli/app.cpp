@@ -139,6 +139,7 @@ int run(int argc, char** argv) {
   add_config(root, context);
   add_completion(root, context);
   add_manpage(root, context);
+  add_smoke_gate(root, context);
   add_global_footer(root);
 
   // Words after `--` belong to the function `gpurun run` starts, not to gpurun.
@@ -192,7 +193,9 @@ int run(int argc, char** argv) {
     return to_int(ExitCode::invalid);
   }
 
-  if (!context.passthrough.empty() && !root.got_subcommand("run")) {
+  // Global options may come before the command: ask the parser which one it is.
+  const bool takes_command = root.got_subcommand("run") || root.got_subcommand("__smoke-gate");
+  if (!context.passthrough.empty() && !takes_command) {
     print_error("only `gpurun run` takes arguments after --");
     return to_int(ExitCode::invalid);
   }

@@ -59,6 +59,7 @@ void add_manpage(CLI::App& root, Context& context);
 void add_serve(CLI::App& root, Context& context);
 void add_deploy(CLI::App& root, Context& context);
 void add_run(CLI::App& root, Context& context);
+void add_smoke_gate(CLI::App& root, Context& context);
 void add_status(CLI::App& root, Context& context);
 void add_logs(CLI::App& root, Context& context);
 void add_cancel(CLI::App& root, Context& context);

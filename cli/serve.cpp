@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "cli/context.hpp"
 #include "core/error.hpp"
@@ -90,6 +91,8 @@ void add_serve(CLI::App& root, Context& context) {
       serve.grace = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(*grace));
       serve.max_body = options->max_body;
       serve.schedule_clock = options->schedule_clock;
+      // This very binary checks the GPUs; a build without CUDA could only ever fail the check.
+      if (GPURUN_HAVE_CUDA) serve.smoke_gate = std::filesystem::read_symlink("/proc/self/exe").string();
       serve.version = GPURUN_VERSION;
       serve.say = [](const std::string& line) { fmt::print(stderr, "{}\n", line); std::fflush(stderr); };
       server::serve(serve);

@@ -301,6 +301,7 @@ void Scheduler::launch(RunRecord run, const core::Resolution& resolution, const 
   launch.placement = placement;
   launch.timeout = fn.timeout;
   launch.image = manifest.image_for(fn);
+  if (fn.smoke) launch.smoke_chain = fn.gpu;
   launch.stdout_path = (dir / "stdout").string();
   launch.stderr_path = (dir / "stderr").string();
   try {

@@ -118,6 +118,7 @@ void serve(const ServeOptions& options) {
     executor_options.declared = *load.inventory;
   }
   executor_options.grace = options.grace;
+  executor_options.smoke_gate = options.smoke_gate;
   executor_options.base_env = current_environment();
   executor_options.base_env.erase("GPURUN_TOKEN"); // the server's secret is not the runs' business
   executor_options.containers = std::make_shared<PodmanRunner>(PodmanConfig::from_environment());

@@ -25,6 +25,9 @@ struct ServeOptions {
   // A file holding the time schedules fire by (seconds since the epoch), read at each pass,
   // instead of the system clock: lets tests step through cron ticks. "" for the system clock.
   std::string schedule_clock;
+  // The gpurun binary that runs `smoke: quick` checks (LocalExecutorOptions::smoke_gate); "" when
+  // this build cannot check GPUs, so such functions are refused at deploy.
+  std::string smoke_gate;
   std::function<void(const std::string&)> say; // start-up lines, for stderr
 };
 
