@@ -18,14 +18,14 @@ void add_deploy(CLI::App& root, Context& context) {
   add_output_option(*command, context, options->output);
 
   command->callback([options, &context] {
-    context.action = [options] {
+    context.action = [options, &context] {
       core::ManifestLoad load = core::load_manifests(options->files);
       if (!load.manifest) {
         print_diagnostics(load.diagnostics);
         return ExitCode::invalid;
       }
-      core::ApiClient client(connect_config());
-      nlohmann::json result = client.deploy(*load.manifest);
+      core::ApiClient client(connect_config(context.settings, Announce::yes));
+      nlohmann::json result = deploy_app(client, *load.manifest);
       nlohmann::json out = {{"app", result["app"]}, {"version", result["version"]}, {"changed", result["changed"]}};
       if (options->output == OutputFormat::json) print_json(out);
       else

@@ -102,7 +102,9 @@ CLI::App* add_manifest_command(CLI::App& image, Context& context, const std::str
                                const std::string& description, Options& options) {
   CLI::App* command = image.add_subcommand(name, description);
   context.file_options.push_back(command->add_option("file", options.file, "Manifest file")->required());
-  command->add_option("function", options.function, "The function whose image to use (needed when the manifest has several)");
+  CLI::Option* function =
+      command->add_option("function", options.function, "The function whose image to use (needed when the manifest has several)");
+  context.dynamic_hints[function] = "functions";
   add_output_option(*command, context, options.output);
   return command;
 }
