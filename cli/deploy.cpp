@@ -2,10 +2,20 @@
 
 #include "cli/client.hpp"
 #include "cli/context.hpp"
+#include "cli/deploy.hpp"
 #include "cli/report.hpp"
+#include "core/copy_files.hpp"
 #include "core/manifest_loader.hpp"
 
 namespace gpurun::cli {
+
+nlohmann::json deploy_manifest(core::ApiClient& client, core::Manifest& manifest) {
+  core::list_copy_files(manifest);
+  return client.deploy(manifest, [](size_t files, std::uint64_t bytes) {
+    print_note(fmt::format("uploading {} file{} ({:.1f} MB) of the build context", files, files == 1 ? "" : "s",
+                           static_cast<double>(bytes) / 1e6));
+  });
+}
 
 void add_deploy(CLI::App& root, Context& context) {
   struct Options {
@@ -25,7 +35,7 @@ void add_deploy(CLI::App& root, Context& context) {
         return ExitCode::invalid;
       }
       core::ApiClient client(connect_config());
-      nlohmann::json result = client.deploy(*load.manifest);
+      nlohmann::json result = deploy_manifest(client, *load.manifest);
       nlohmann::json out = {{"app", result["app"]}, {"version", result["version"]}, {"changed", result["changed"]}};
       if (options->output == OutputFormat::json) print_json(out);
       else

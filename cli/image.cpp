@@ -11,6 +11,7 @@
 #include "cli/report.hpp"
 #include "cli/table.hpp"
 #include "core/containerfile.hpp"
+#include "core/copy_files.hpp"
 #include "core/manifest_json.hpp"
 #include "core/manifest_loader.hpp"
 #include "gpu_spec/spellcheck.hpp"
@@ -44,6 +45,7 @@ Selected select_image(const std::string& file, const std::string& function) {
     }
     core::ImageSpec image = manifest.image_for(*fn);
     if (image.is_host()) throw Error(fmt::format("function '{}' runs on the host (base: host); it has no image", function), ErrorKind::invalid);
+    core::list_copy_files(image);
     return {fn->name, image};
   }
   std::vector<Selected> found;
@@ -64,6 +66,7 @@ Selected select_image(const std::string& file, const std::string& function) {
     throw Error(fmt::format("{} declares {} different images; name a function: {}", file, found.size(), fmt::join(names, ", ")),
                 ErrorKind::invalid);
   }
+  core::list_copy_files(found.front().image);
   return found.front();
 }
 
@@ -117,7 +120,8 @@ ExitCode run_container(const std::string& file) {
   server::ContainerLaunch launch = server::container_launch_from_json(doc);
   server::PodmanConfig config = server::PodmanConfig::from_environment();
   server::ImageBuilder builder(config);
-  server::BuildResult result = builder.ensure(launch.image, [](std::string_view line) { fmt::print(stderr, "{}\n", line); });
+  server::BuildResult result =
+      builder.ensure(launch.image, [](std::string_view line) { fmt::print(stderr, "{}\n", line); }, launch.blob_dir);
   if (result.built)
     fmt::print(stderr, "gpurun: built image {} in {:.1f} s\n", result.tag, static_cast<double>(result.elapsed.count()) / 1000.0);
   std::vector<std::string> argv = server::podman_run_argv(config, launch, result.tag);

@@ -47,6 +47,7 @@ _gpurun() {
         --executor) COMPREPLY=($(compgen -W "local slurm" -- "$cur")); return ;;
         --grace) COMPREPLY=(); return ;;
         --max-body) COMPREPLY=(); return ;;
+        --max-blob) COMPREPLY=(); return ;;
         --schedule-clock) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --slurm-url) COMPREPLY=(); return ;;
         --slurm-user) COMPREPLY=(); return ;;
@@ -54,7 +55,7 @@ _gpurun() {
         --slurm-gres-map) COMPREPLY=(); return ;;
         --slurm-partition) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --listen --state --inventory --executor --grace --max-body --schedule-clock --slurm-url --slurm-user --slurm-token-file --slurm-gres-map --slurm-partition" -- "$cur")); return; fi
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --listen --state --inventory --executor --grace --max-body --max-blob --schedule-clock --slurm-url --slurm-user --slurm-token-file --slurm-gres-map --slurm-partition" -- "$cur")); return; fi
       ;;
     deploy)
       case "$prev" in

@@ -34,6 +34,7 @@ complete -c gpurun -n '__fish_seen_subcommand_from serve' -l inventory -r -F -d 
 complete -c gpurun -n '__fish_seen_subcommand_from serve' -l executor -x -a 'local slurm' -d 'Where runs execute local, or slurm (jobs through slurmrestd)'
 complete -c gpurun -n '__fish_seen_subcommand_from serve' -l grace -x -d 'Time between SIGTERM and SIGKILL when a run is cancelled or times out'
 complete -c gpurun -n '__fish_seen_subcommand_from serve' -l max-body -x -d 'Largest request body accepted, in bytes'
+complete -c gpurun -n '__fish_seen_subcommand_from serve' -l max-blob -x -d 'Largest file of a build context accepted (PUT /v1/blobs), in bytes'
 complete -c gpurun -n '__fish_seen_subcommand_from serve' -l schedule-clock -r -F -d 'For tests read the time schedules fire by from this file (seconds since the epoch)'
 complete -c gpurun -n '__fish_seen_subcommand_from serve' -l slurm-url -x -d 'With --executor slurm slurmrestd, http//HOSTPORT'
 complete -c gpurun -n '__fish_seen_subcommand_from serve' -l slurm-user -x -d 'With --executor slurm the Slurm user the jobs run as'

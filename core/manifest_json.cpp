@@ -22,7 +22,18 @@ json to_json(const ImageSpec& image) {
   if (image.workdir) out["workdir"] = *image.workdir;
   if (!image.copy.empty()) {
     out["copy"] = json::array();
-    for (const CopyStep& step : image.copy) out["copy"].push_back({{"src", step.src}, {"dst", step.dst}});
+    for (const CopyStep& step : image.copy) {
+      json item = {{"src", step.src}, {"dst", step.dst}};
+      if (step.files) {
+        item["files"] = json::array();
+        for (const CopyFile& file : *step.files)
+          item["files"].push_back({{"path", file.path},
+                                   {"mode", file.executable ? "0755" : "0644"},
+                                   {"sha256", file.sha256},
+                                   {"size", file.size}});
+      }
+      out["copy"].push_back(item);
+    }
   }
   return out;
 }
