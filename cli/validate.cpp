@@ -2,7 +2,6 @@
 
 #include "cli/context.hpp"
 #include "cli/report.hpp"
-#include "core/copy_files.hpp"
 #include "core/manifest_json.hpp"
 #include "core/manifest_loader.hpp"
 
@@ -26,7 +25,7 @@ void add_validate(CLI::App& root, Context& context) {
       nlohmann::json deployments = nlohmann::json::array();
       nlohmann::json all_errors = nlohmann::json::array();
       size_t error_count = 0;
-      for (core::ManifestLoad& load : loads) {
+      for (const core::ManifestLoad& load : loads) {
         valid = valid && load.manifest.has_value();
         nlohmann::json errors = nlohmann::json::array();
         for (const Diagnostic& d : load.diagnostics) errors.push_back(core::to_json(d));
@@ -34,16 +33,6 @@ void add_validate(CLI::App& root, Context& context) {
         error_count += load.diagnostics.size();
         nlohmann::json item = {{"valid", load.manifest.has_value()}, {"errors", errors}};
         if (load.manifest) {
-          // The version deploy will report covers the copied files; a missing one is for deploy
-          // to refuse (the manifest itself is valid), so here it is only a warning.
-          try {
-            core::list_copy_files(*load.manifest);
-          } catch (const Error& e) {
-            print_warning(std::string(e.what()) + "; the version shown leaves copied files out");
-            core::for_each_image_in_use(*load.manifest, [](core::ImageSpec& image, const std::string&) {
-              for (core::CopyStep& step : image.copy) step.files.reset();
-            });
-          }
           item["app"] = load.manifest->app;
           item["functions"] = load.manifest->functions.size();
           item["version"] = core::manifest_version(*load.manifest);

@@ -62,11 +62,15 @@ expect_eq "$code" "401" "an upload without the token"
 expect_eq "$(ls "$blobs" | sort)" "$before" "blobs after the refused uploads"
 
 # Two requests on one connection: a refused upload, then another request.
-codes=$(curl -s -o /dev/null -o /dev/null -w '%{http_code} ' -H "Authorization: Bearer $GPURUN_TOKEN" \
-  -X PUT --data-binary "@$TMP/big" "$ENDPOINT/v1/blobs/$(sha_of "$TMP/big")" --next \
-  -H "Authorization: Bearer $GPURUN_TOKEN" "$ENDPOINT/v1/apps/shipped")
+codes=$(curl -s -o /dev/null -w '%{http_code} ' -H "Authorization: Bearer $GPURUN_TOKEN" \
+  -X PUT --data-binary "@$TMP/big" "$ENDPOINT/v1/blobs/$(sha_of "$TMP/big")" \
+  --next -s -o /dev/null -w '%{http_code} ' -H "Authorization: Bearer $GPURUN_TOKEN" "$ENDPOINT/v1/apps/shipped")
 expect_eq "$codes" "413 200 " "a request after a refused upload"
-codes=$(curl -s -o /dev/null -o /dev/null -w '%{http_code} ' -X PUT --data-binary "@$TMP/app/model.bin" \
-  "$ENDPOINT/v1/blobs/$(sha_of "$TMP/app/model.bin")" --next "$ENDPOINT/v1/health")
+codes=$(curl -s -o /dev/null -w '%{http_code} ' -X PUT --data-binary "@$TMP/app/model.bin" \
+  "$ENDPOINT/v1/blobs/$(sha_of "$TMP/app/model.bin")" --next -s -o /dev/null -w '%{http_code} ' "$ENDPOINT/v1/health")
 expect_eq "$codes" "401 200 " "a request after an unauthorized upload"
+codes=$(curl -s -o /dev/null -w '%{http_code} %{num_connects} ' -H "Authorization: Bearer $GPURUN_TOKEN" -X PUT \
+  --data-binary 'not the model' "$ENDPOINT/v1/blobs/$(sha_of "$TMP/app/model.bin")" \
+  --next -s -o /dev/null -w '%{http_code} %{num_connects} ' -H "Authorization: Bearer $GPURUN_TOKEN" "$ENDPOINT/v1/apps/shipped")
+expect_eq "$codes" "400 1 200 0 " "a kept-alive connection after an upload read whole and refused"
 finish
