@@ -118,6 +118,9 @@ ExitCode run_container(const std::string& file) {
   nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
   if (!in || doc.is_discarded()) throw Error("cannot read the container launch " + file, ErrorKind::invalid);
   server::ContainerLaunch launch = server::container_launch_from_json(doc);
+  // A deployed image's files come from the server's blob store, never from a folder here.
+  if (!launch.image.copy.empty() && launch.blob_dir.empty())
+    throw Error("the container launch " + file + " copies files but names no blob folder");
   server::PodmanConfig config = server::PodmanConfig::from_environment();
   server::ImageBuilder builder(config);
   server::BuildResult result =

@@ -89,9 +89,9 @@ const char* title_for(int status) {
   case 414: return "URI Too Long";
   case 415: return "Unsupported Media Type";
   case 422: return "Unprocessable Content";
-  case 507: return "Insufficient Storage";
   case 431: return "Request Header Fields Too Large";
   case 503: return "Service Unavailable";
+  case 507: return "Insufficient Storage";
   default: return status >= 500 ? "Internal Server Error" : "Error";
   }
 }

@@ -80,7 +80,8 @@ private:
     const std::string from = m_blob_dir.empty() ? source.string() : m_blob_dir + "/" + file.sha256;
     int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
     if (in < 0) {
-      if (!m_blob_dir.empty() && errno == ENOENT) fail("'" + file.path + "': blob " + file.sha256 + " is not on this server");
+      if (!m_blob_dir.empty() && errno == ENOENT)
+        fail("'" + file.path + "': blob " + file.sha256 + " is not on this server (deploying the app again uploads it)");
       fail("cannot read '" + from + "': " + std::strerror(errno));
     }
     const std::string to = m_dir + "/" + target;

@@ -120,7 +120,8 @@ TEST_SUITE("BuildContext") {
     only_conf.copy.resize(1);
     testing::TempDir out2;
     CHECK_THROWS_WITH_AS(write_build_context(only_conf, blobs.path.string(), out2.path.string()),
-                         ("copy[0] (config.txt): '.': blob " + conf.sha256 + " is not on this server").c_str(), Error);
+                         ("copy[0] (config.txt): '.': blob " + conf.sha256 + " is not on this server (deploying the app again uploads it)").c_str(),
+                         Error);
     write(blobs.path / conf.sha256, "damaged");
     testing::TempDir out3;
     CHECK_THROWS_WITH_AS(write_build_context(only_conf, blobs.path.string(), out3.path.string()),
