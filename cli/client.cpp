@@ -101,12 +101,4 @@ core::ApiConfig connect_config(Settings& settings, Announce announce) {
   return config;
 }
 
-nlohmann::json deploy_app(core::ApiClient& client, const core::Manifest& manifest) {
-  const size_t count = manifest.functions.size();
-  const std::string what =
-      "deploying app '" + manifest.app + "' (" + std::to_string(count) + " function" + (count == 1 ? "" : "s") + ")";
-  Progress progress(stderr, [what] { return what; });
-  return client.deploy(manifest);
-}
-
 } // namespace gpurun::cli

@@ -21,8 +21,5 @@ enum class Announce { no, yes };
 // settings, unreachable when the local server cannot be started.
 core::ApiConfig connect_config(Settings& settings, Announce announce = Announce::no);
 
-// Deploys `manifest` (see ApiClient::deploy), showing on stderr that it goes on when it takes
-// more than a moment (an app of many functions).
-nlohmann::json deploy_app(core::ApiClient& client, const core::Manifest& manifest);
 
 } // namespace gpurun::cli

@@ -2,6 +2,7 @@
 
 #include "cli/client.hpp"
 #include "cli/context.hpp"
+#include "cli/deploy.hpp"
 #include "cli/progress.hpp"
 #include "cli/report.hpp"
 #include "cli/run_view.hpp"
@@ -66,7 +67,7 @@ void add_run(CLI::App& root, Context& context) {
       const core::Function& fn = choose_function(*load.manifest, options->function);
       const core::ApiConfig config = connect_config(context.settings, Announce::yes);
       core::ApiClient client(config);
-      nlohmann::json deployed = deploy_app(client, *load.manifest);
+      nlohmann::json deployed = deploy_manifest(client, *load.manifest);
       // A fresh key per invocation: retries of this submission are safe, a second `gpurun run` is a new run.
       nlohmann::json run = client.submit(load.manifest->app, fn.name, context.passthrough, core::random_hex(16));
       const std::string id = run["id"].get<std::string>();

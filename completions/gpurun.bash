@@ -20,7 +20,7 @@ _gpurun_value_options() {
     "image render") own="-o --output" ;;
     "image build") own="-o --output" ;;
     "image ls") own="-o --output" ;;
-    "serve") own="--listen --state --inventory --executor --grace --max-body --schedule-clock --slurm-url --slurm-user --slurm-token-file --slurm-gres-map --slurm-partition" ;;
+    "serve") own="--listen --state --inventory --executor --grace --max-body --max-blob --schedule-clock --slurm-url --slurm-user --slurm-token-file --slurm-gres-map --slurm-partition" ;;
     "deploy") own="-o --output" ;;
     "run") own="-o --output" ;;
     "status") own="-o --output" ;;
@@ -80,6 +80,7 @@ _gpurun() {
       "serve|--executor") COMPREPLY=($(compgen -W "local slurm" -- "$cur")) ;;
       "serve|--grace") COMPREPLY=() ;;
       "serve|--max-body") COMPREPLY=() ;;
+      "serve|--max-blob") COMPREPLY=() ;;
       "serve|--schedule-clock") COMPREPLY=($(compgen -f -- "$cur")) ;;
       "serve|--slurm-url") COMPREPLY=() ;;
       "serve|--slurm-user") COMPREPLY=() ;;
@@ -124,7 +125,7 @@ _gpurun() {
       "image render") COMPREPLY=($(compgen -W "-h --help -o --output --config --profile --endpoint --token-file" -- "$cur")) ;;
       "image build") COMPREPLY=($(compgen -W "-h --help -o --output -q --quiet --config --profile --endpoint --token-file" -- "$cur")) ;;
       "image ls") COMPREPLY=($(compgen -W "-h --help -o --output --config --profile --endpoint --token-file" -- "$cur")) ;;
-      "serve") COMPREPLY=($(compgen -W "-h --help --listen --state --inventory --executor --grace --max-body --schedule-clock --slurm-url --slurm-user --slurm-token-file --slurm-gres-map --slurm-partition --config --profile --endpoint --token-file" -- "$cur")) ;;
+      "serve") COMPREPLY=($(compgen -W "-h --help --listen --state --inventory --executor --grace --max-body --max-blob --schedule-clock --slurm-url --slurm-user --slurm-token-file --slurm-gres-map --slurm-partition --config --profile --endpoint --token-file" -- "$cur")) ;;
       "deploy") COMPREPLY=($(compgen -W "-h --help -o --output --config --profile --endpoint --token-file" -- "$cur")) ;;
       "run") COMPREPLY=($(compgen -W "-h --help -d --detach -o --output --config --profile --endpoint --token-file" -- "$cur")) ;;
       "status") COMPREPLY=($(compgen -W "-h --help -o --output --config --profile --endpoint --token-file" -- "$cur")) ;;

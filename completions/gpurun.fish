@@ -29,7 +29,7 @@ function __gpurun_value_options --description 'The options of a gpurun command p
     case 'image ls'
       printf '%s\n' -o --output
     case 'serve'
-      printf '%s\n' --listen --state --inventory --executor --grace --max-body --schedule-clock --slurm-url --slurm-user --slurm-token-file --slurm-gres-map --slurm-partition
+      printf '%s\n' --listen --state --inventory --executor --grace --max-body --max-blob --schedule-clock --slurm-url --slurm-user --slurm-token-file --slurm-gres-map --slurm-partition
     case 'deploy'
       printf '%s\n' -o --output
     case 'run'
@@ -160,6 +160,7 @@ complete -c gpurun -n '__gpurun_in "serve"' -l inventory -r -F -d 'Declared inve
 complete -c gpurun -n '__gpurun_in "serve"' -l executor -x -a 'local slurm' -d 'Where runs execute local, or slurm (jobs through slurmrestd)'
 complete -c gpurun -n '__gpurun_in "serve"' -l grace -x -d 'Time between SIGTERM and SIGKILL when a run is cancelled or times out'
 complete -c gpurun -n '__gpurun_in "serve"' -l max-body -x -d 'Largest request body accepted, in bytes'
+complete -c gpurun -n '__gpurun_in "serve"' -l max-blob -x -d 'Largest file of a build context accepted (PUT /v1/blobs), in bytes'
 complete -c gpurun -n '__gpurun_in "serve"' -l schedule-clock -r -F -d 'For tests read the time schedules fire by from this file (seconds since the epoch)'
 complete -c gpurun -n '__gpurun_in "serve"' -l slurm-url -x -d 'With --executor slurm slurmrestd, http//HOSTPORT'
 complete -c gpurun -n '__gpurun_in "serve"' -l slurm-user -x -d 'With --executor slurm the Slurm user the jobs run as'

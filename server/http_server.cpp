@@ -54,13 +54,52 @@ struct HttpServer::Impl {
 
   Impl(Api& a, HttpServerOptions o) : api(a), options(std::move(o)) {}
 
-  void dispatch(const httplib::Request& req, httplib::Response& res) {
+  static ApiRequest adapt(const httplib::Request& req) {
     ApiRequest request;
     request.method = req.method;
     request.path = req.path;
     for (const auto& [name, value] : req.params) request.query.try_emplace(name, value);
     for (const auto& [name, value] : req.headers) request.headers.try_emplace(lower(name), value);
+    return request;
+  }
+
+  void dispatch(const httplib::Request& req, httplib::Response& res) {
+    ApiRequest request = adapt(req);
     request.body = req.body;
+    send(api.handle(std::move(request)), res);
+  }
+
+  // Every request with a body comes here, unread: the library's own limit is the larger of the
+  // two (it must let blobs through), so the JSON limit is kept here, and a blob upload gets the
+  // body as a stream.
+  void dispatch_with_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    ApiRequest request = adapt(req);
+    if (Api::streams_body(req.method, req.path)) {
+      bool read_whole = false;
+      request.read_body = [&reader, &read_whole](const BodySink& sink) {
+        read_whole = reader([&sink](const char* data, size_t length) { return sink(std::string_view(data, length)); });
+        return read_whole;
+      };
+      ApiResponse response = api.handle(std::move(request));
+      // An answer given before the body was read (a bad token, a bad hash, a blob too large):
+      // the rest of the body would be taken for the next request, so the client must close.
+      if (!read_whole) response.headers.emplace_back("Connection", "close");
+      send(response, res);
+      return;
+    }
+    bool too_large = false;
+    // An oversized body is read to its end but not kept, as the library does, so that the
+    // connection stays usable.
+    const bool read = reader([&](const char* data, size_t length) {
+      too_large = too_large || request.body.size() + length > options.max_body;
+      if (!too_large) request.body.append(data, length);
+      return true;
+    });
+    if (!read) return; // res.status says why (400, 413); the error handler writes the problem
+    if (too_large) {
+      send(problem_response(413, "payload_too_large", "the request body is larger than " + std::to_string(options.max_body) + " bytes"), res);
+      return;
+    }
     send(api.handle(std::move(request)), res);
   }
 };
@@ -76,20 +115,25 @@ HttpServer::HttpServer(Api& api, HttpServerOptions options) : m_impl(std::make_u
   s.set_keep_alive_timeout(m_impl->options.keep_alive.count());
   s.set_read_timeout(m_impl->options.read_timeout.count());
   s.set_write_timeout(m_impl->options.write_timeout.count());
-  s.set_payload_max_length(m_impl->options.max_body);
+  s.set_payload_max_length(std::max(m_impl->options.max_body, m_impl->options.max_blob));
   auto handler = [impl = m_impl.get()](const httplib::Request& req, httplib::Response& res) { impl->dispatch(req, res); };
+  auto with_body = [impl = m_impl.get()](const httplib::Request& req, httplib::Response& res,
+                                         const httplib::ContentReader& reader) { impl->dispatch_with_body(req, res, reader); };
   s.Get(".*", handler);
-  s.Post(".*", handler);
-  s.Put(".*", handler);
-  s.Delete(".*", handler);
-  s.Patch(".*", handler);
+  s.Post(".*", with_body);
+  s.Put(".*", with_body);
+  s.Delete(".*", with_body);
+  s.Patch(".*", with_body);
   s.Options(".*", handler);
   // Answers the library gives itself (oversized body, malformed request) get a problem body too.
-  httplib::Server::HandlerWithResponse on_error = [max = m_impl->options.max_body](const httplib::Request& req,
-                                                                                httplib::Response& res) {
+  httplib::Server::HandlerWithResponse on_error = [options = m_impl->options](const httplib::Request& req,
+                                                                           httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     std::string detail = "the server cannot handle " + req.method + " " + req.path;
-    if (res.status == 413) detail = "the request body is larger than " + std::to_string(max) + " bytes";
+    if (res.status == 413)
+      detail = Api::streams_body(req.method, req.path)
+                   ? "the blob is larger than " + std::to_string(options.max_blob) + " bytes (the server's --max-blob)"
+                   : "the request body is larger than " + std::to_string(options.max_body) + " bytes";
     if (res.status == 400 && (req.method == "POST" || req.method == "PUT") && !req.has_header("Content-Length"))
       detail = "malformed request: a " + req.method + " needs a Content-Length header (0 for no body)";
     send(problem_response(res.status, code_for(res.status), detail), res);

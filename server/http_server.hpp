@@ -15,7 +15,8 @@ namespace gpurun::server {
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 0; // 0: any free port
-  size_t max_body = 1024 * 1024;
+  size_t max_body = 1024 * 1024;   // JSON bodies
+  size_t max_blob = size_t{1} << 30; // blob uploads (PUT /v1/blobs/...), streamed to disk
   int threads = 64; // each keep-alive connection holds one while it is open
   std::chrono::seconds read_timeout{10};
   std::chrono::seconds write_timeout{10};

@@ -21,6 +21,7 @@ struct ServeOptions {
   slurm::SlurmConfig slurm;          // with executor "slurm"
   std::chrono::seconds grace{10};
   size_t max_body = 1024 * 1024;
+  size_t max_blob = size_t{1} << 30; // an uploaded file of a build context
   std::string version;
   // A file holding the time schedules fire by (seconds since the epoch), read at each pass,
   // instead of the system clock: lets tests step through cron ticks. "" for the system clock.
