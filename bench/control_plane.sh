@@ -42,7 +42,7 @@ export GPURUN_ENDPOINT=$(cat "$tmp/state/endpoint")
 "$gpurun" deploy "$tmp/app.yaml" >/dev/null
 
 echo "submissions: $clients keep-alive clients for ${seconds}s (synchronous=FULL, group commit)"
-"$build/gpurun_bench_submit" "$GPURUN_ENDPOINT" "$GPURUN_TOKEN" bench wait "$clients" "$seconds"
+"$build/gpurun_bench_submit" gpurun "$GPURUN_ENDPOINT" "$GPURUN_TOKEN" bench wait "$clients" "$seconds"
 
 id=$("$gpurun" run "$tmp/app.yaml" --detach)
 url="$GPURUN_ENDPOINT/v1/runs/$id"

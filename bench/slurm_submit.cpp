@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
     core::HttpRequest request{"POST", url + "/slurm/v0.0.38/job/submit",
                               {{"X-SLURM-USER-NAME", config.user}, {"X-SLURM-USER-TOKEN", token},
                                {"Content-Type", "application/json"}},
-                              body.dump()};
+                              body.dump(), ""};
 
     std::vector<double> direct, start, placed, build;
     for (int round = 0; round < rounds + 1; ++round) {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "cli/progress.hpp"
 #include "cli/report.hpp"
 #include "core/error.hpp"
 #include "core/local_paths.hpp"
@@ -21,11 +22,6 @@ namespace gpurun::cli {
 namespace {
 
 constexpr std::chrono::seconds k_start_wait{15};
-
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : "";
-}
 
 bool healthy(const std::string& endpoint) {
   if (endpoint.empty()) return false;
@@ -69,14 +65,22 @@ void start_server(const std::string& state) {
 
 } // namespace
 
-core::ApiConfig connect_config() {
+core::ApiConfig connect_config(Settings& settings, Announce announce) {
   core::ApiConfig config;
-  config.token = env("GPURUN_TOKEN");
-  config.endpoint = env("GPURUN_ENDPOINT");
-  if (!config.endpoint.empty()) return config;
+  const Setting endpoint = settings.endpoint();
+  auto say = [&](const std::string& where) {
+    if (announce == Announce::no) return;
+    const std::string profile = settings.profile().value;
+    print_note("using " + where + " (" + (profile.empty() ? "no profile" : "profile " + profile) + ")");
+  };
+  if (!endpoint.value.empty()) {
+    config.endpoint = endpoint.value;
+    config.token = settings.token();
+    say(config.endpoint);
+    return config;
+  }
 
-  std::string state = env("GPURUN_STATE");
-  if (state.empty()) state = core::default_state_dir();
+  const std::string state = settings.state().value;
   const std::string endpoint_file = core::endpoint_path(state);
   config.endpoint = core::read_trimmed(endpoint_file);
   if (!healthy(config.endpoint)) {
@@ -92,7 +96,8 @@ core::ApiConfig connect_config() {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
-  if (config.token.empty()) config.token = core::read_trimmed(core::token_path(state));
+  config.token = settings.token();
+  say("the local control plane at " + config.endpoint);
   return config;
 }
 

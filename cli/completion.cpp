@@ -1,179 +1,118 @@
-// Shell completion scripts generated from the command tree itself, so they cannot drift from the
-// parser: every subcommand, option, `--output` value, GPU type name and file argument that the
-// CLI11 definitions and Context's hints describe. completions/ holds the generated files.
+// `gpurun completion SHELL` and the hidden `gpurun __complete KIND [FILE]` that the scripts call:
+// the model of every command, option, argument and value hint, and the candidates that only a
+// run of gpurun can know.
+
+#include "cli/completion.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "cli/context.hpp"
-#include "cli/report.hpp"
+#include "core/config_file.hpp"
+#include "core/yaml_tree.hpp"
 
 namespace gpurun::cli {
 namespace {
 
-struct OptionInfo {
-  std::vector<std::string> flags; // "-o", "--output"
-  std::string description;
-  bool takes_value = false;
-  bool files = false;
-  std::vector<std::string> values;
-};
-
-struct CommandInfo {
-  std::string name;
-  std::string description;
-  std::vector<OptionInfo> options;
-  OptionInfo positional; // merged hints of the positionals
-  bool has_positional = false;
-};
-
-std::string clean(std::string text) {
+std::string clean(const std::string& text) {
   std::string out;
   for (char c : text)
     if (c != '\'' && c != '"' && c != '[' && c != ']' && c != ':' && c != '\\' && c != '`' && c != '$') out += c;
   return out;
 }
 
-std::vector<CommandInfo> describe(CLI::App& root, const Context& context) {
-  std::vector<CommandInfo> commands;
-  for (CLI::App* sub : root.get_subcommands({})) {
-    if (sub->get_group().empty()) continue; // hidden commands
-    CommandInfo info{sub->get_name(), clean(sub->get_description()), {}, {}, false};
-    for (const CLI::Option* opt : sub->get_options()) {
-      if (opt == sub->get_help_ptr()) continue; // each shell adds its own --help entry
-      OptionInfo o;
-      o.description = clean(opt->get_description());
-      o.takes_value = opt->get_expected_max() > 0;
-      o.files = std::find(context.file_options.begin(), context.file_options.end(), opt) != context.file_options.end();
-      if (auto it = context.value_hints.find(opt); it != context.value_hints.end()) o.values = it->second;
-      if (opt->get_positional() && opt->get_lnames().empty() && opt->get_snames().empty()) {
-        info.has_positional = true;
-        info.positional.files = info.positional.files || o.files;
-        info.positional.values.insert(info.positional.values.end(), o.values.begin(), o.values.end());
-        continue;
-      }
-      for (const std::string& s : opt->get_snames()) o.flags.push_back("-" + s);
-      for (const std::string& l : opt->get_lnames()) o.flags.push_back("--" + l);
-      if (!o.flags.empty()) info.options.push_back(o);
-    }
-    // A command group (`image`, `secret`) offers its subcommands where a positional would go;
-    // their options are completed along with the group's.
-    for (const CLI::App* nested : sub->get_subcommands({})) {
-      if (nested->get_group().empty()) continue; // internal
-      info.has_positional = true;
-      info.positional.values.push_back(nested->get_name());
-      for (const CLI::Option* opt : nested->get_options()) {
-        if (opt == nested->get_help_ptr() || (opt->get_lnames().empty() && opt->get_snames().empty())) continue;
-        OptionInfo o;
-        o.description = clean(opt->get_description());
-        o.takes_value = opt->get_expected_max() > 0;
-        o.files = std::find(context.file_options.begin(), context.file_options.end(), opt) != context.file_options.end();
-        if (auto it = context.value_hints.find(opt); it != context.value_hints.end()) o.values = it->second;
-        for (const std::string& s : opt->get_snames()) o.flags.push_back("-" + s);
-        for (const std::string& l : opt->get_lnames()) o.flags.push_back("--" + l);
-        // Sibling subcommands share options such as --output: list each once.
-        bool seen = std::any_of(info.options.begin(), info.options.end(),
-                                [&](const OptionInfo& other) { return other.flags == o.flags; });
-        if (!seen) info.options.push_back(o);
-      }
-    }
-    commands.push_back(info);
-  }
-  return commands;
+bool named(const CLI::Option* opt) { return !opt->get_lnames().empty() || !opt->get_snames().empty(); }
+
+CompletionValues values_of(const CLI::Option* opt, const Context& context) {
+  CompletionValues values;
+  values.files = std::find(context.file_options.begin(), context.file_options.end(), opt) != context.file_options.end();
+  if (auto it = context.value_hints.find(opt); it != context.value_hints.end()) values.words = it->second;
+  if (auto it = context.dynamic_hints.find(opt); it != context.dynamic_hints.end()) values.dynamic = it->second;
+  return values;
 }
 
-std::string words(const std::vector<std::string>& list) { return fmt::format("{}", fmt::join(list, " ")); }
+CompletionOption option_of(const CLI::Option* opt, const Context& context) {
+  CompletionOption o;
+  for (const std::string& s : opt->get_snames()) o.flags.push_back("-" + s);
+  for (const std::string& l : opt->get_lnames()) o.flags.push_back("--" + l);
+  o.description = clean(opt->get_description());
+  o.takes_value = opt->get_expected_max() > 0;
+  o.values = values_of(opt, context);
+  return o;
+}
 
-std::string bash(const std::vector<CommandInfo>& commands) {
+void describe(const CLI::App& app, const std::string& path, const Context& context, CompletionModel& model) {
+  CompletionCommand command{path, clean(app.get_description()), {}, {}, {}};
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt == app.get_help_ptr()) continue; // each shell adds its own --help
+    if (!named(opt)) {
+      command.arguments.push_back({opt->get_name(), values_of(opt, context), opt->get_expected_max() > 1});
+      continue;
+    }
+    // gpurun's own options that take a value are global; --version stays its own.
+    if (path.empty() && opt->get_expected_max() > 0) model.globals.push_back(option_of(opt, context));
+    else command.options.push_back(option_of(opt, context));
+  }
+  std::vector<const CLI::App*> visible;
+  for (const CLI::App* sub : app.get_subcommands({}))
+    if (!sub->get_group().empty()) visible.push_back(sub); // hidden: internal commands
+  for (const CLI::App* sub : visible) command.subcommands.push_back(sub->get_name());
+  model.commands.push_back(command);
+  for (const CLI::App* sub : visible) describe(*sub, CompletionModel::join(path, sub->get_name()), context, model);
+}
+
+// The names under `functions:` in each document of a manifest, valid or not: completion works
+// on a manifest being written.
+std::vector<std::string> function_names(const std::string& path) {
   std::vector<std::string> names;
-  for (const auto& c : commands) names.push_back(c.name);
-  std::string out = "# bash completion for gpurun; generated by `gpurun completion bash`, do not edit\n"
-                    "_gpurun() {\n"
-                    "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\" cmd=\"\" i\n"
-                    "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
-                    "    case \"${COMP_WORDS[i]}\" in -*) ;; *) cmd=\"${COMP_WORDS[i]}\"; break ;; esac\n"
-                    "  done\n"
-                    "  if [[ -z $cmd ]]; then\n"
-                    "    COMPREPLY=($(compgen -W \"" + words(names) + " --help --version\" -- \"$cur\"))\n"
-                    "    return\n"
-                    "  fi\n"
-                    "  case \"$cmd\" in\n";
-  for (const auto& c : commands) {
-    out += "    " + c.name + ")\n      case \"$prev\" in\n";
-    std::vector<std::string> all_flags = {"-h", "--help"};
-    for (const auto& o : c.options) {
-      all_flags.insert(all_flags.end(), o.flags.begin(), o.flags.end());
-      if (!o.takes_value) continue;
-      std::string action = !o.values.empty() ? "COMPREPLY=($(compgen -W \"" + words(o.values) + "\" -- \"$cur\"))"
-                           : o.files         ? "COMPREPLY=($(compgen -f -- \"$cur\"))"
-                                             : "COMPREPLY=()";
-      out += "        " + fmt::format("{}", fmt::join(o.flags, "|")) + ") " + action + "; return ;;\n";
+  std::set<std::string> seen;
+  for (const core::YamlNode& doc : core::read_yaml_file(path).documents) {
+    if (!doc.is_mapping()) continue;
+    for (const auto& [key, value] : doc.entries) {
+      if (!key.is_scalar() || key.scalar != "functions" || !value.is_mapping()) continue;
+      for (const auto& [name, body] : value.entries)
+        if (name.is_scalar() && seen.insert(name.scalar).second) names.push_back(name.scalar);
     }
-    out += "      esac\n";
-    out += "      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W \"" + words(all_flags) + "\" -- \"$cur\")); return; fi\n";
-    if (!c.positional.values.empty())
-      out += "      COMPREPLY=($(compgen -W \"" + words(c.positional.values) + "\" -- \"$cur\"))\n";
-    else if (c.positional.files)
-      out += "      COMPREPLY=($(compgen -f -- \"$cur\"))\n";
-    out += "      ;;\n";
   }
-  out += "  esac\n}\ncomplete -o filenames -F _gpurun gpurun\n";
-  return out;
+  return names;
 }
 
-std::string zsh(const std::vector<CommandInfo>& commands) {
-  std::string out = "#compdef gpurun\n# zsh completion for gpurun; generated by `gpurun completion zsh`, do not edit\n"
-                    "_gpurun() {\n  local -a commands\n  commands=(\n";
-  for (const auto& c : commands) out += "    '" + c.name + ":" + c.description + "'\n";
-  out += "  )\n"
-         "  if (( CURRENT == 2 )); then\n    _describe 'command' commands\n    return\n  fi\n"
-         "  local cmd=${words[2]}\n  shift words\n  (( CURRENT-- ))\n  case $cmd in\n";
-  for (const auto& c : commands) {
-    out += "    " + c.name + ")\n      _arguments \\\n";
-    for (const auto& o : c.options) {
-      std::string action = !o.takes_value       ? ""
-                           : !o.values.empty()  ? ":value:(" + words(o.values) + ")"
-                           : o.files            ? ":file:_files"
-                                                : ":value: ";
-      std::string group = o.flags.size() > 1 ? "'(" + words(o.flags) + ")'{" + fmt::format("{}", fmt::join(o.flags, ",")) + "}"
-                                             : o.flags.front();
-      out += "        " + group + "'[" + o.description + "]" + action + "' \\\n";
-    }
-    out += "        '--help[Show help]'";
-    if (!c.positional.values.empty()) out += " \\\n        '*:value:(" + words(c.positional.values) + ")'";
-    else if (c.positional.files) out += " \\\n        '*:file:_files'";
-    out += "\n      ;;\n";
-  }
-  out += "  esac\n}\n_gpurun \"$@\"\n";
-  return out;
-}
-
-std::string fish(const std::vector<CommandInfo>& commands) {
-  std::vector<std::string> names;
-  for (const auto& c : commands) names.push_back(c.name);
-  std::string out = "# fish completion for gpurun; generated by `gpurun completion fish`, do not edit\n"
-                    "complete -c gpurun -f\n"
-                    "complete -c gpurun -l version -d 'Show the version'\n";
-  for (const auto& c : commands)
-    out += "complete -c gpurun -n '__fish_use_subcommand' -a " + c.name + " -d '" + c.description + "'\n";
-  for (const auto& c : commands) {
-    const std::string when = "-n '__fish_seen_subcommand_from " + c.name + "'";
-    for (const auto& o : c.options) {
-      std::string line = "complete -c gpurun " + when;
-      for (const std::string& f : o.flags) line += f.starts_with("--") ? " -l " + f.substr(2) : " -s " + f.substr(1);
-      if (!o.values.empty()) line += " -x -a '" + words(o.values) + "'";
-      else if (o.files) line += " -r -F";
-      else if (o.takes_value) line += " -x";
-      out += line + " -d '" + o.description + "'\n";
-    }
-    if (!c.positional.values.empty()) out += "complete -c gpurun " + when + " -a '" + words(c.positional.values) + "'\n";
-    else if (c.positional.files) out += "complete -c gpurun " + when + " -F\n";
-  }
-  return out;
+void add_complete_helper(CLI::App& root, Context& context) {
+  auto words = std::make_shared<std::vector<std::string>>();
+  CLI::App* command = root.add_subcommand("__complete", "For completion scripts: candidates, one a line");
+  command->group(""); // hidden from --help, completion and the man page
+  command->add_option("words", *words, "functions FILE, or profiles");
+  command->callback([words, &context] {
+    context.action = [words, &context] {
+      // Silent whatever happens: a completion must not print errors into the user's command line.
+      try {
+        std::vector<std::string> names;
+        if (words->size() == 2 && words->front() == "functions") names = function_names(words->back());
+        if (words->size() == 1 && words->front() == "profiles") {
+          const Setting path = context.settings.config_path();
+          if (!path.value.empty()) names = core::load_config_file(path.value, "").profile_names();
+        }
+        for (const std::string& name : names) fmt::print("{}\n", name);
+      } catch (const std::exception&) {
+      }
+      return ExitCode::ok;
+    };
+  });
 }
 
 } // namespace
+
+const CompletionCommand* CompletionModel::find(const std::string& path) const {
+  for (const CompletionCommand& command : commands)
+    if (command.path == path) return &command;
+  return nullptr;
+}
+
+std::string CompletionModel::join(const std::string& parent, const std::string& name) {
+  return parent.empty() ? name : parent + " " + name;
+}
 
 void add_completion(CLI::App& root, Context& context) {
   auto shell = std::make_shared<std::string>();
@@ -182,11 +121,13 @@ void add_completion(CLI::App& root, Context& context) {
   context.value_hints[arg] = {"bash", "zsh", "fish"};
   command->callback([shell, &root, &context] {
     context.action = [shell, &root, &context] {
-      auto commands = describe(root, context);
-      fmt::print("{}", *shell == "bash" ? bash(commands) : *shell == "zsh" ? zsh(commands) : fish(commands));
+      CompletionModel model;
+      describe(root, "", context, model);
+      fmt::print("{}", *shell == "bash" ? bash_script(model) : *shell == "zsh" ? zsh_script(model) : fish_script(model));
       return ExitCode::ok;
     };
   });
+  add_complete_helper(root, context);
 }
 
 } // namespace gpurun::cli

@@ -2,10 +2,26 @@
 
 #include "cli/client.hpp"
 #include "cli/context.hpp"
+#include "cli/deploy.hpp"
+#include "cli/progress.hpp"
 #include "cli/report.hpp"
+#include "core/copy_files.hpp"
 #include "core/manifest_loader.hpp"
 
 namespace gpurun::cli {
+
+nlohmann::json deploy_manifest(core::ApiClient& client, core::Manifest& manifest) {
+  core::list_copy_files(manifest);
+  const size_t count = manifest.functions.size();
+  const std::string what =
+      "deploying app '" + manifest.app + "' (" + std::to_string(count) + " function" + (count == 1 ? "" : "s") + ")";
+  Progress progress(stderr, [what] { return what; });
+  return client.deploy(manifest, [&progress](size_t files, std::uint64_t bytes) {
+    progress.stop(); // the note must not land inside a live progress line
+    print_note(fmt::format("uploading {} file{} ({:.1f} MB) of the build context", files, files == 1 ? "" : "s",
+                           static_cast<double>(bytes) / 1e6));
+  });
+}
 
 void add_deploy(CLI::App& root, Context& context) {
   struct Options {
@@ -18,14 +34,14 @@ void add_deploy(CLI::App& root, Context& context) {
   add_output_option(*command, context, options->output);
 
   command->callback([options, &context] {
-    context.action = [options] {
+    context.action = [options, &context] {
       core::ManifestLoad load = core::load_manifests(options->files);
       if (!load.manifest) {
         print_diagnostics(load.diagnostics);
         return ExitCode::invalid;
       }
-      core::ApiClient client(connect_config());
-      nlohmann::json result = client.deploy(*load.manifest);
+      core::ApiClient client(connect_config(context.settings, Announce::yes));
+      nlohmann::json result = deploy_manifest(client, *load.manifest);
       nlohmann::json out = {{"app", result["app"]}, {"version", result["version"]}, {"changed", result["changed"]}};
       if (options->output == OutputFormat::json) print_json(out);
       else

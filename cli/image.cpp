@@ -11,6 +11,7 @@
 #include "cli/report.hpp"
 #include "cli/table.hpp"
 #include "core/containerfile.hpp"
+#include "core/copy_files.hpp"
 #include "core/manifest_json.hpp"
 #include "core/manifest_loader.hpp"
 #include "gpu_spec/spellcheck.hpp"
@@ -44,6 +45,7 @@ Selected select_image(const std::string& file, const std::string& function) {
     }
     core::ImageSpec image = manifest.image_for(*fn);
     if (image.is_host()) throw Error(fmt::format("function '{}' runs on the host (base: host); it has no image", function), ErrorKind::invalid);
+    core::list_copy_files(image);
     return {fn->name, image};
   }
   std::vector<Selected> found;
@@ -64,6 +66,7 @@ Selected select_image(const std::string& file, const std::string& function) {
     throw Error(fmt::format("{} declares {} different images; name a function: {}", file, found.size(), fmt::join(names, ", ")),
                 ErrorKind::invalid);
   }
+  core::list_copy_files(found.front().image);
   return found.front();
 }
 
@@ -102,7 +105,9 @@ CLI::App* add_manifest_command(CLI::App& image, Context& context, const std::str
                                const std::string& description, Options& options) {
   CLI::App* command = image.add_subcommand(name, description);
   context.file_options.push_back(command->add_option("file", options.file, "Manifest file")->required());
-  command->add_option("function", options.function, "The function whose image to use (needed when the manifest has several)");
+  CLI::Option* function =
+      command->add_option("function", options.function, "The function whose image to use (needed when the manifest has several)");
+  context.dynamic_hints[function] = "functions";
   add_output_option(*command, context, options.output);
   return command;
 }
@@ -115,9 +120,13 @@ ExitCode run_container(const std::string& file) {
   nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
   if (!in || doc.is_discarded()) throw Error("cannot read the container launch " + file, ErrorKind::invalid);
   server::ContainerLaunch launch = server::container_launch_from_json(doc);
+  // A deployed image's files come from the server's blob store, never from a folder here.
+  if (!launch.image.copy.empty() && launch.blob_dir.empty())
+    throw Error("the container launch " + file + " copies files but names no blob folder");
   server::PodmanConfig config = server::PodmanConfig::from_environment();
   server::ImageBuilder builder(config);
-  server::BuildResult result = builder.ensure(launch.image, [](std::string_view line) { fmt::print(stderr, "{}\n", line); });
+  server::BuildResult result =
+      builder.ensure(launch.image, [](std::string_view line) { fmt::print(stderr, "{}\n", line); }, launch.blob_dir);
   if (result.built)
     fmt::print(stderr, "gpurun: built image {} in {:.1f} s\n", result.tag, static_cast<double>(result.elapsed.count()) / 1000.0);
   std::vector<std::string> argv = server::podman_run_argv(config, launch, result.tag);

@@ -22,8 +22,8 @@ void add_logs(CLI::App& root, Context& context) {
       ->check(CLI::PositiveNumber)
       ->excludes("--follow");
   command->callback([options, &context] {
-    context.action = [options] {
-      const core::ApiConfig config = connect_config();
+    context.action = [options, &context] {
+      const core::ApiConfig config = connect_config(context.settings);
       if (options->follow) {
         follow_run(config, options->id, stdout, stderr);
         return ExitCode::ok;

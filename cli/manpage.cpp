@@ -38,6 +38,11 @@ std::string manpage(CLI::App& root) {
   out += ".SH DESCRIPTION\n" + roff(root.get_description()) +
          ". Manifests declare apps, images and functions with GPU requests such as "
          "\\fBH100:8\\fR, \\fBA100\\-80GB\\fR, \\fBH100!\\fR, or ordered fallback chains.\n";
+  out += ".SH GLOBAL OPTIONS\nThese go before or after the command's name.\n";
+  for (const CLI::Option* opt : root.get_options()) {
+    if (opt == root.get_help_ptr() || opt->get_expected_max() == 0) continue;
+    out += ".TP\n" + option_names(opt) + "\n" + roff(opt->get_description()) + "\n";
+  }
   out += ".SH COMMANDS\n";
   for (CLI::App* sub : root.get_subcommands({})) {
     if (sub->get_group().empty()) continue; // hidden commands
@@ -51,8 +56,14 @@ std::string manpage(CLI::App& root) {
       out += ".RS\n.TP\n" + option_names(opt) + "\n" + roff(opt->get_description()) + "\n.RE\n";
     }
   }
-  out += ".SH ENVIRONMENT\nEvery option marked (env NAME) may be set by that variable; a flag wins over it.\n"
-         "\\fBNO_COLOR\\fR, \\fBCLICOLOR_FORCE\\fR and \\fBTERM=dumb\\fR decide colour.\n";
+  out += ".SH ENVIRONMENT\nEvery option marked (env NAME) may be set by that variable. Each setting comes from the "
+         "flag, else the variable, else the profile of the configuration file, else the default.\n"
+         "\\fBGPURUN_TOKEN\\fR holds the control plane's token (never a flag). \\fBGPURUN_PROGRESS_INTERVAL\\fR "
+         "sets the seconds between progress lines when stderr is no terminal (0: none). \\fBNO_COLOR\\fR, "
+         "\\fBCLICOLOR_FORCE\\fR and \\fBTERM=dumb\\fR decide colour.\n";
+  out += ".SH FILES\n.TP\n\\fI$XDG_CONFIG_HOME/gpurun/config.yaml\\fR, else \\fI~/.config/gpurun/config.yaml\\fR\n"
+         "Profiles: endpoint, token_file and output; default_profile. \\fBgpurun config show\\fR prints the "
+         "settings in effect and where each came from.\n";
   out += ".SH EXIT STATUS\n";
   for (const ExitCodeInfo& info : k_exit_codes)
     out += fmt::format(".TP\n.B {}\n{}\n", to_int(info.code), roff(info.meaning));

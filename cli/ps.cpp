@@ -27,8 +27,8 @@ void add_ps(CLI::App& root, Context& context) {
   command->add_option("--limit", options->limit, "At most this many (1 to 1000; default 100)")->envname("GPURUN_LIMIT");
   add_output_option(*command, context, options->output);
   command->callback([options, &context] {
-    context.action = [options] {
-      json runs = core::ApiClient(connect_config()).runs({options->app, options->state, options->limit})["runs"];
+    context.action = [options, &context] {
+      json runs = core::ApiClient(connect_config(context.settings)).runs({options->app, options->state, options->limit})["runs"];
       if (options->output == OutputFormat::json) {
         print_json({{"runs", runs}});
         return ExitCode::ok;
@@ -49,8 +49,8 @@ void add_apps(CLI::App& root, Context& context) {
   CLI::App* command = root.add_subcommand("apps", "List deployed apps");
   add_output_option(*command, context, *output);
   command->callback([output, &context] {
-    context.action = [output] {
-      json apps = core::ApiClient(connect_config()).apps();
+    context.action = [output, &context] {
+      json apps = core::ApiClient(connect_config(context.settings)).apps();
       if (*output == OutputFormat::json) {
         print_json(apps);
         return ExitCode::ok;
@@ -78,8 +78,8 @@ void add_inventory(CLI::App& root, Context& context) {
   CLI::App* command = root.add_subcommand("inventory", "Show the control plane's nodes and GPUs, total and free");
   add_output_option(*command, context, *output);
   command->callback([output, &context] {
-    context.action = [output] {
-      json inventory = core::ApiClient(connect_config()).inventory();
+    context.action = [output, &context] {
+      json inventory = core::ApiClient(connect_config(context.settings)).inventory();
       if (*output == OutputFormat::json) {
         print_json(inventory);
         return ExitCode::ok;

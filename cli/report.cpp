@@ -25,6 +25,38 @@ void print_diagnostics(const std::vector<Diagnostic>& diagnostics) {
   for (const Diagnostic& d : diagnostics) print_diagnostic(d);
 }
 
+namespace {
+
+std::string escape_data(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '%') out += "%25";
+    else if (c == '\r') out += "%0D";
+    else if (c == '\n') out += "%0A";
+    else out += c;
+  }
+  return out;
+}
+
+std::string escape_property(const std::string& text) {
+  std::string out;
+  for (char c : escape_data(text)) {
+    if (c == ':') out += "%3A";
+    else if (c == ',') out += "%2C";
+    else out += c;
+  }
+  return out;
+}
+
+} // namespace
+
+std::string github_annotation(const Diagnostic& d) {
+  std::string properties = "file=" + escape_property(d.pos.path);
+  if (d.pos.line > 0) properties += fmt::format(",line={}", d.pos.line);
+  if (d.pos.line > 0 && d.pos.column > 0) properties += fmt::format(",col={}", d.pos.column);
+  return "::error " + properties + "::" + escape_data(d.message);
+}
+
 void print_error(const std::string& message) {
   fmt::print(stderr, "gpurun: {} {}\n", paint(stderr, Color::red, "error:"), message);
 }

@@ -14,6 +14,11 @@ namespace gpurun::cli {
 void print_diagnostic(const Diagnostic& diagnostic);
 void print_diagnostics(const std::vector<Diagnostic>& diagnostics);
 
+// A GitHub Actions workflow command that annotates the diagnostic's file and line:
+// `::error file=F,line=L,col=C::message`, with '%', CR and LF escaped (and ',' and ':' in the
+// properties), and line and col left out when the position has none.
+std::string github_annotation(const Diagnostic& diagnostic);
+
 // `gpurun: error: message` on stderr.
 void print_error(const std::string& message);
 // `gpurun: message` on stderr: a notice that is neither an error nor a warning.

@@ -2,6 +2,8 @@
 
 #include "cli/client.hpp"
 #include "cli/context.hpp"
+#include "cli/deploy.hpp"
+#include "cli/progress.hpp"
 #include "cli/report.hpp"
 #include "cli/run_view.hpp"
 #include "cli/terminal.hpp"
@@ -30,6 +32,13 @@ const core::Function& choose_function(const core::Manifest& manifest, const std:
               ErrorKind::invalid);
 }
 
+// Asks the control plane what the run waits for; quickly, as it only feeds a progress line.
+Progress::Describe describe_wait(core::ApiConfig config, const std::string& id) {
+  config.attempts = 1;
+  config.timeouts = {std::chrono::milliseconds(1000), std::chrono::milliseconds(2000)};
+  return [config, id] { return run_wait_text(core::ApiClient(config).run(id)); };
+}
+
 } // namespace
 
 void add_run(CLI::App& root, Context& context) {
@@ -43,7 +52,8 @@ void add_run(CLI::App& root, Context& context) {
   CLI::App* command = root.add_subcommand(
       "run", "Deploy an app, run one function, stream its output and exit with its exit code (args after --)");
   context.file_options.push_back(command->add_option("file", options->file, "Manifest file")->required());
-  command->add_option("function", options->function, "Function to run (optional when the app has one)");
+  CLI::Option* function = command->add_option("function", options->function, "Function to run (optional when the app has one)");
+  context.dynamic_hints[function] = "functions";
   command->add_flag("-d,--detach", options->detach, "Submit and return at once with the run record")->envname("GPURUN_DETACH");
   add_output_option(*command, context, options->output);
 
@@ -55,9 +65,9 @@ void add_run(CLI::App& root, Context& context) {
         return ExitCode::invalid;
       }
       const core::Function& fn = choose_function(*load.manifest, options->function);
-      const core::ApiConfig config = connect_config();
+      const core::ApiConfig config = connect_config(context.settings, Announce::yes);
       core::ApiClient client(config);
-      nlohmann::json deployed = client.deploy(*load.manifest);
+      nlohmann::json deployed = deploy_manifest(client, *load.manifest);
       // A fresh key per invocation: retries of this submission are safe, a second `gpurun run` is a new run.
       nlohmann::json run = client.submit(load.manifest->app, fn.name, context.passthrough, core::random_hex(16));
       const std::string id = run["id"].get<std::string>();
@@ -75,7 +85,9 @@ void add_run(CLI::App& root, Context& context) {
       // With --output json, stdout holds only the record: the function's output goes to stderr.
       nlohmann::json final_run;
       try {
-        final_run = follow_run(config, id, json_output ? stderr : stdout, stderr);
+        // Until the function's first output, say what the run waits for.
+        Progress progress(stderr, describe_wait(config, id));
+        final_run = follow_run(config, id, json_output ? stderr : stdout, stderr, [&progress] { progress.stop(); });
       } catch (const Error& e) {
         if (e.kind() != ErrorKind::unreachable) throw;
         // The run itself goes on (or is re-attached by the next server): say how to find it.

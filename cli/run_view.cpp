@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <exception>
+#include <mutex>
 #include <thread>
 
 #include "core/error.hpp"
@@ -81,11 +82,23 @@ ExitCode run_exit_code(const json& run) {
   return ExitCode::failure;
 }
 
-json follow_run(const core::ApiConfig& config, const std::string& id, std::FILE* out, std::FILE* err) {
+std::string run_wait_text(const json& run) {
+  const std::string id = run.value("id", "");
+  const std::string state = run.value("state", "");
+  const std::string reason = run.value("reason", "");
+  if (state == "queued") return "run " + id + " is queued" + (reason.empty() ? "" : ": " + reason);
+  if (state == "running") return "run " + id + " is running (" + placement_summary(run) + "), no output yet";
+  return "run " + id + " is " + state;
+}
+
+json follow_run(const core::ApiConfig& config, const std::string& id, std::FILE* out, std::FILE* err,
+                const std::function<void()>& before_output) {
+  std::once_flag first_output;
   // One connection per stream: each is a long request of its own.
-  auto copy = [&config, &id](const std::string& stream, std::FILE* to) {
+  auto copy = [&](const std::string& stream, std::FILE* to) {
     core::ApiClient client(config);
-    client.logs(id, stream, true, [to](std::string_view data) {
+    client.logs(id, stream, true, [&, to](std::string_view data) {
+      if (!data.empty() && before_output) std::call_once(first_output, before_output);
       std::fwrite(data.data(), 1, data.size(), to);
       std::fflush(to);
       return true;

@@ -3,6 +3,7 @@
 // output until it ends.
 
 #include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -19,8 +20,14 @@ void print_run(const nlohmann::json& run);
 // timed_out 124; cancelled and lost 125.
 ExitCode run_exit_code(const nlohmann::json& run);
 
+// What a run that has shown no output yet waits for: "run r-1 is queued: no node has 1 free H100",
+// "run r-1 is running (H100:1 on node-1), no output yet".
+std::string run_wait_text(const nlohmann::json& run);
+
 // Copies the run's stdout to `out` and its stderr to `err` as they arrive, until the run has
-// ended; returns the final record.
-nlohmann::json follow_run(const core::ApiConfig& config, const std::string& id, std::FILE* out, std::FILE* err);
+// ended; returns the final record. `before_output` is called once, before the first output is
+// written (to take a progress line away).
+nlohmann::json follow_run(const core::ApiConfig& config, const std::string& id, std::FILE* out, std::FILE* err,
+                          const std::function<void()>& before_output = {});
 
 } // namespace gpurun::cli

@@ -117,9 +117,9 @@ void add_set(CLI::App& parent, Context& context) {
       command->add_option("--from-env-file", options->env_file, "KEY=VALUE lines from a file ('-' for stdin)"));
   add_output_option(*command, context, options->output);
   command->callback([options, &context] {
-    context.action = [options] {
+    context.action = [options, &context] {
       std::map<std::string, std::string> values = collect_values(options->pairs, options->env_file);
-      json secret = core::ApiClient(connect_config()).set_secret(options->name, values);
+      json secret = core::ApiClient(connect_config(context.settings, Announce::yes)).set_secret(options->name, values);
       if (options->output == OutputFormat::json) print_json(secret);
       else fmt::print("secret '{}' set: {}\n", secret.value("name", ""), keys_text(secret));
       return ExitCode::ok;
@@ -132,8 +132,8 @@ void add_ls(CLI::App& parent, Context& context) {
   CLI::App* command = parent.add_subcommand("ls", "List secrets: names and keys, never values");
   add_output_option(*command, context, *output);
   command->callback([output, &context] {
-    context.action = [output] {
-      json secrets = core::ApiClient(connect_config()).secrets();
+    context.action = [output, &context] {
+      json secrets = core::ApiClient(connect_config(context.settings)).secrets();
       if (*output == OutputFormat::json) {
         print_json(secrets);
         return ExitCode::ok;
@@ -152,8 +152,8 @@ void add_rm(CLI::App& parent, Context& context) {
   CLI::App* command = parent.add_subcommand("rm", "Remove a secret; runs of functions that name it then fail to start");
   command->add_option("name", *name, "Secret name")->required();
   command->callback([name, &context] {
-    context.action = [name] {
-      core::ApiClient(connect_config()).delete_secret(*name);
+    context.action = [name, &context] {
+      core::ApiClient(connect_config(context.settings, Announce::yes)).delete_secret(*name);
       fmt::print("secret '{}' removed\n", *name);
       return ExitCode::ok;
     };

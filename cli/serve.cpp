@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "cli/context.hpp"
 #include "core/error.hpp"
@@ -22,6 +23,7 @@ void add_serve(CLI::App& root, Context& context) {
     std::string executor = "local";
     std::string grace = "10s";
     size_t max_body = 1024 * 1024;
+    size_t max_blob = size_t{1} << 30;
     std::string schedule_clock;
     std::string slurm_url;
     std::string slurm_user;
@@ -48,6 +50,9 @@ void add_serve(CLI::App& root, Context& context) {
       ->capture_default_str();
   command->add_option("--max-body", options->max_body, "Largest request body accepted, in bytes")
       ->envname("GPURUN_MAX_BODY")
+      ->capture_default_str();
+  command->add_option("--max-blob", options->max_blob, "Largest file of a build context accepted (PUT /v1/blobs), in bytes")
+      ->envname("GPURUN_MAX_BLOB")
       ->capture_default_str();
 
   context.file_options.push_back(
@@ -89,7 +94,10 @@ void add_serve(CLI::App& root, Context& context) {
       if (!grace) throw Error("--grace: " + error, ErrorKind::invalid);
       serve.grace = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(*grace));
       serve.max_body = options->max_body;
+      serve.max_blob = options->max_blob;
       serve.schedule_clock = options->schedule_clock;
+      // This very binary checks the GPUs; a build without CUDA could only ever fail the check.
+      if (GPURUN_HAVE_CUDA) serve.smoke_gate = std::filesystem::read_symlink("/proc/self/exe").string();
       serve.version = GPURUN_VERSION;
       serve.say = [](const std::string& line) { fmt::print(stderr, "{}\n", line); std::fflush(stderr); };
       server::serve(serve);

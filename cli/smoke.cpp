@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "cli/context.hpp"
+#include "cli/progress.hpp"
 #include "cli/report.hpp"
 #include "cli/table.hpp"
 #include "core/error.hpp"
@@ -115,7 +116,12 @@ void add_smoke(CLI::App& root, Context& context) {
       if (options->output == OutputFormat::text)
         fmt::print(stderr, "running the {} smoke checks...\n", kernels::level_name(smoke.level));
       std::unique_ptr<kernels::Backend> backend = kernels::make_system_backend();
-      kernels::SmokeReport report = kernels::run_smoke(*backend, smoke);
+      kernels::SmokeReport report;
+      {
+        const std::string what = fmt::format("running the {} smoke checks", kernels::level_name(smoke.level));
+        Progress progress(stderr, [what] { return what; });
+        report = kernels::run_smoke(*backend, smoke);
+      }
       if (options->output == OutputFormat::json) {
         print_json(kernels::to_json(report));
       } else if (report.status == kernels::ReportStatus::no_device) {

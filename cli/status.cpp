@@ -19,8 +19,8 @@ void add_status(CLI::App& root, Context& context) {
   command->add_option("run", options->id, "Run id")->required();
   add_output_option(*command, context, options->output);
   command->callback([options, &context] {
-    context.action = [options] {
-      nlohmann::json run = core::ApiClient(connect_config()).run(options->id);
+    context.action = [options, &context] {
+      nlohmann::json run = core::ApiClient(connect_config(context.settings)).run(options->id);
       if (options->output == OutputFormat::json) print_json(run);
       else print_run(run);
       return ExitCode::ok;
@@ -38,8 +38,8 @@ void add_cancel(CLI::App& root, Context& context) {
   command->add_option("run", options->id, "Run id")->required();
   add_output_option(*command, context, options->output);
   command->callback([options, &context] {
-    context.action = [options] {
-      nlohmann::json run = core::ApiClient(connect_config()).cancel(options->id);
+    context.action = [options, &context] {
+      nlohmann::json run = core::ApiClient(connect_config(context.settings, Announce::yes)).cancel(options->id);
       if (options->output == OutputFormat::json) print_json(run);
       else fmt::print("{} {}\n", run.value("id", ""), run.value("reason", "") == "cancel requested" ? "cancelling" : run.value("state", ""));
       return ExitCode::ok;

@@ -16,7 +16,7 @@ void add_validate(CLI::App& root, Context& context) {
   CLI::App* command = root.add_subcommand("validate", "Check manifests offline; exit 0 when valid, 2 when not");
   CLI::Option* files = command->add_option("files", options->files, "Manifest files (one deployment)")->required();
   context.file_options.push_back(files);
-  add_output_option(*command, context, options->output);
+  add_output_option(*command, context, options->output, OutputChoices::text_json_github);
 
   command->callback([options, &context] {
     context.action = [options] {
@@ -36,12 +36,15 @@ void add_validate(CLI::App& root, Context& context) {
           item["app"] = load.manifest->app;
           item["functions"] = load.manifest->functions.size();
           item["version"] = core::manifest_version(*load.manifest);
-          if (options->output == OutputFormat::text)
+          if (options->output != OutputFormat::json)
             fmt::print("ok: app '{}', {} function{}, version {}\n", load.manifest->app,
                        load.manifest->functions.size(), load.manifest->functions.size() == 1 ? "" : "s",
                        item["version"].get<std::string>().substr(0, 12));
         } else if (options->output == OutputFormat::text) {
           print_diagnostics(load.diagnostics);
+        } else if (options->output == OutputFormat::github) {
+          // Workflow commands are read from stdout; the runner shows each on its file and line.
+          for (const Diagnostic& d : load.diagnostics) fmt::print("{}\n", github_annotation(d));
         }
         deployments.push_back(item);
       }

@@ -1,7 +1,10 @@
 #include "core/api_client.hpp"
 
+#include <filesystem>
+#include <map>
 #include <thread>
 
+#include "core/copy_files.hpp"
 #include "core/error.hpp"
 #include "core/manifest_json.hpp"
 #include "core/utf8.hpp"
@@ -18,6 +21,21 @@ bool retryable(long status) { return status == 502 || status == 503 || status ==
 // inside the JSON library.
 void require_utf8(const std::string& value, const std::string& what) {
   if (invalid_utf8_at(value) != std::string::npos) throw Error(what + " is not UTF-8 text", ErrorKind::invalid);
+}
+
+// Calls `visit` with every listed file of the images the manifest's functions use, and where its
+// bytes are on this machine.
+void for_each_copied_file(const Manifest& manifest, const std::function<void(const CopyFile&, const std::string&)>& visit) {
+  for_each_image_in_use(manifest, [&](const ImageSpec& image, const std::string&) {
+    for (const CopyStep& step : image.copy) {
+      if (!step.files) continue;
+      for (const CopyFile& file : *step.files) {
+        std::filesystem::path where = std::filesystem::path(image.context_dir) / step.src;
+        if (file.path != ".") where /= file.path;
+        visit(file, where.string());
+      }
+    }
+  });
 }
 
 } // namespace
@@ -69,7 +87,12 @@ HttpRequest ApiClient::request(const std::string& method, const std::string& pat
 
 HttpResponse ApiClient::call(const std::string& method, const std::string& path, const std::string& body,
                              const std::vector<std::pair<std::string, std::string>>& headers) {
-  const HttpRequest r = request(method, path, body, headers);
+  HttpResponse response = send(request(method, path, body, headers));
+  if (response.status >= 400) throw_api_error(response, m_config.endpoint);
+  return response;
+}
+
+HttpResponse ApiClient::send(const HttpRequest& r) {
   std::chrono::milliseconds delay = m_config.backoff;
   for (int attempt = 1;; ++attempt) {
     const bool last = attempt >= m_config.attempts;
@@ -80,7 +103,6 @@ HttpResponse ApiClient::call(const std::string& method, const std::string& path,
         delay *= 2;
         continue;
       }
-      if (response.status >= 400) throw_api_error(response, m_config.endpoint);
       return response;
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::unreachable) throw;
@@ -110,8 +132,64 @@ json ApiClient::health() { return call_json("GET", "/v1/health"); }
 json ApiClient::inventory() { return call_json("GET", "/v1/inventory"); }
 json ApiClient::apps() { return call_json("GET", "/v1/apps"); }
 
-json ApiClient::deploy(const Manifest& manifest) {
-  return call_json("PUT", "/v1/apps/" + url_encode(manifest.app), to_json(manifest).dump());
+json ApiClient::deploy(const Manifest& manifest, const UploadNote& on_upload) {
+  const std::string path = "/v1/apps/" + url_encode(manifest.app);
+  const HttpRequest put = request("PUT", path, to_json(manifest).dump(), {});
+  HttpResponse response = send(put);
+  json problem = response.status == 422 ? json::parse(response.body, nullptr, false) : json();
+  if (problem.is_object() && problem.value("code", "") == "missing_blobs" && problem.contains("missing")) {
+    upload_missing(manifest, problem["missing"], on_upload);
+    response = send(put);
+  }
+  if (response.status == 413) {
+    size_t files = 0;
+    for_each_copied_file(manifest, [&](const CopyFile&, const std::string&) { ++files; });
+    json body = json::parse(response.body, nullptr, false);
+    std::string detail = body.is_object() ? body.value("detail", "") : "";
+    if (files > 0)
+      throw Error("the control plane refused the manifest: " + detail + "; it lists " + std::to_string(files) +
+                      " copied files: raise the server's --max-body, or copy fewer, larger files (an archive)",
+                  ErrorKind::invalid);
+  }
+  if (response.status >= 400) throw_api_error(response, m_config.endpoint);
+  json out = json::parse(response.body, nullptr, false);
+  if (out.is_discarded()) throw Error("the control plane at " + m_config.endpoint + " answered " + path + " with something that is not JSON");
+  return out;
+}
+
+void ApiClient::upload_missing(const Manifest& manifest, const json& missing, const UploadNote& on_upload) {
+  std::map<std::string, std::pair<std::string, std::uint64_t>> local; // sha256 -> (file, size)
+  for_each_copied_file(manifest, [&](const CopyFile& file, const std::string& where) {
+    local.try_emplace(file.sha256, where, file.size);
+  });
+  std::map<std::string, std::pair<std::string, std::uint64_t>> wanted;
+  for (const json& item : missing) {
+    const std::string sha256 = item.is_object() ? item.value("sha256", "") : "";
+    auto it = local.find(sha256);
+    if (it == local.end())
+      throw Error("the control plane at " + m_config.endpoint + " asks for blob '" + sha256 + "', which the manifest does not list");
+    wanted.insert(*it);
+  }
+  std::uint64_t bytes = 0;
+  for (const auto& [sha256, file] : wanted) bytes += file.second;
+  if (on_upload) on_upload(wanted.size(), bytes);
+  for (const auto& [sha256, file] : wanted) {
+    try {
+      put_blob(sha256, file.first);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::invalid) throw;
+      throw Error("cannot upload " + file.first + ": " + e.what() + " (did it change during the deploy? deploy again)",
+                  ErrorKind::invalid);
+    }
+  }
+}
+
+json ApiClient::put_blob(const std::string& sha256, const std::string& path) {
+  HttpRequest r = request("PUT", "/v1/blobs/" + url_encode(sha256), "", {{"Content-Type", "application/octet-stream"}});
+  r.body_file = path;
+  HttpResponse response = send(r);
+  if (response.status >= 400) throw_api_error(response, m_config.endpoint);
+  return json::parse(response.body, nullptr, false);
 }
 
 json ApiClient::submit(const std::string& app, const std::string& function, const std::vector<std::string>& args,

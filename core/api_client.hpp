@@ -7,6 +7,7 @@
 // CLI maps to an exit code: 401 auth, 404 not_found, 409 no_capacity, other 4xx invalid.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -43,8 +44,14 @@ public:
   nlohmann::json health();
   nlohmann::json inventory();
   nlohmann::json apps();
-  // {"app", "version", "changed", "functions"}
-  nlohmann::json deploy(const Manifest& manifest);
+  // Called before the files of a build context are uploaded: how many, and their bytes.
+  using UploadNote = std::function<void(size_t files, std::uint64_t bytes)>;
+  // {"app", "version", "changed", "functions"}. The copy steps' files must be listed
+  // (core/copy_files.hpp); the files the server asks for (422 missing_blobs) are uploaded from
+  // the manifest's folder, and the manifest is sent again.
+  nlohmann::json deploy(const Manifest& manifest, const UploadNote& on_upload = {});
+  // PUT /v1/blobs/{sha256} with the bytes of the file at `path`, streamed.
+  nlohmann::json put_blob(const std::string& sha256, const std::string& path);
   nlohmann::json submit(const std::string& app, const std::string& function, const std::vector<std::string>& args,
                         const std::string& idempotency_key);
   nlohmann::json run(const std::string& id);
@@ -71,6 +78,10 @@ public:
                     const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 private:
+  // One request with the retry policy; error answers are returned, not thrown.
+  HttpResponse send(const HttpRequest& request);
+  // Uploads the blobs a 422 missing_blobs answer lists, each once, from the manifest's folder.
+  void upload_missing(const Manifest& manifest, const nlohmann::json& missing, const UploadNote& on_upload);
   void stream_logs(const std::string& path, const std::function<bool(std::string_view)>& on_data);
   HttpRequest request(const std::string& method, const std::string& path, const std::string& body,
                       const std::vector<std::pair<std::string, std::string>>& headers) const;

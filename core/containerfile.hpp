@@ -4,7 +4,8 @@
 // Each spec step becomes one instruction (one layer), in a fixed order chosen for the layer
 // cache: the slow, rarely changed steps (apt, pip) come first, so that changing env, copied
 // files or commands rebuilds only what follows them. The tag is a hash of the rendered text and
-// of every copied file's bytes, so an image whose inputs did not change is never rebuilt.
+// of every copied file's bytes (through their SHA-256), so an image whose inputs did not change
+// is never rebuilt.
 
 #include <string>
 #include <vector>
@@ -36,9 +37,11 @@ struct RenderedImage {
   const ContainerfileStep* step(size_t number) const;
 };
 
-// Renders `image` (which must not be `host`) and hashes it. Copied files are read from
-// image.context_dir; throws Error (kind invalid) naming the step when one is missing or
-// unreadable, or when the image is `host`.
+// Renders `image` (which must not be `host`) and hashes it: the text, then every copy step's
+// list of files (path, mode and SHA-256), never the files themselves, so the CLI (which lists
+// them from the manifest's folder) and the server (which has the list from the deploy) compute
+// the same tag. Throws Error (kind invalid) when the image is `host` or a copy step's files are
+// not listed (core/copy_files.hpp).
 RenderedImage render_image(const ImageSpec& image);
 
 // The base reference an image spec builds FROM.

@@ -1,9 +1,14 @@
 #include "core/http_client.hpp"
 
 #include <curl/curl.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
 #include <mutex>
 
 #include "core/error.hpp"
@@ -78,7 +83,19 @@ struct HttpClient::Impl {
     curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(handle, CURLOPT_HEADERDATA, &response);
     if (request.method == "HEAD") curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
-    if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+    std::unique_ptr<FILE, int (*)(FILE*)> upload(nullptr, std::fclose);
+    if (!request.body_file.empty()) {
+      upload.reset(std::fopen(request.body_file.c_str(), "rbe"));
+      struct stat st {};
+      if (!upload || ::fstat(::fileno(upload.get()), &st) != 0)
+        throw Error("cannot read " + request.body_file + ": " + std::strerror(errno));
+      curl_easy_setopt(handle, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(handle, CURLOPT_READDATA, upload.get()); // curl's default reader is fread
+      curl_easy_setopt(handle, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(st.st_size));
+      curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, 0L);
+      curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
+      curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(timeouts.total.count() / 1000)));
+    } else if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
       curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
       curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     }
@@ -87,6 +104,8 @@ struct HttpClient::Impl {
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
     CURLcode code = curl_easy_perform(handle);
     curl_slist_free_all(headers);
+    if (code == CURLE_READ_ERROR && upload)
+      throw Error("cannot read " + request.body_file + " while sending it: " + curl_easy_strerror(code));
     if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && transfer.stopped))
       throw Error("cannot reach " + request.url + ": " + curl_easy_strerror(code), ErrorKind::unreachable);
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);

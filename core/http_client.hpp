@@ -19,6 +19,9 @@ struct HttpRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // When set, the body is this file's bytes, streamed from disk (uploads); `body` is ignored,
+  // the total timeout too: only a transfer stalled for that long fails.
+  std::string body_file;
 };
 
 struct HttpResponse {

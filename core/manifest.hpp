@@ -14,9 +14,25 @@
 
 namespace gpurun::core {
 
+// One file a copy step copies: what `gpurun deploy` sends in place of the file itself (the bytes
+// go to the server's blob store, core/copy_files.hpp).
+struct CopyFile {
+  std::string path;        // relative to the step's src; "." when src is a file
+  bool executable = false; // mode 0755 rather than 0644: only the executable bit is kept
+  std::string sha256;      // hex SHA-256 of the bytes
+  std::uint64_t size = 0;
+};
+
 struct CopyStep {
+  CopyStep() = default;
+  CopyStep(std::string source, std::string destination, std::optional<std::vector<CopyFile>> listed = std::nullopt)
+      : src(std::move(source)), dst(std::move(destination)), files(std::move(listed)) {}
+
   std::string src; // relative to the manifest's folder
   std::string dst; // absolute path in the image
+  // Every file copied, sorted by path; absent until listed from the manifest's folder
+  // (list_copy_files) or read from a deployed manifest's JSON.
+  std::optional<std::vector<CopyFile>> files;
 };
 
 struct ImageSpec {

@@ -2,10 +2,6 @@
 
 #include <openssl/evp.h>
 
-#include <fstream>
-#include <memory>
-#include <vector>
-
 #include "core/units.hpp"
 
 namespace gpurun::core {
@@ -22,7 +18,18 @@ json to_json(const ImageSpec& image) {
   if (image.workdir) out["workdir"] = *image.workdir;
   if (!image.copy.empty()) {
     out["copy"] = json::array();
-    for (const CopyStep& step : image.copy) out["copy"].push_back({{"src", step.src}, {"dst", step.dst}});
+    for (const CopyStep& step : image.copy) {
+      json item = {{"src", step.src}, {"dst", step.dst}};
+      if (step.files) {
+        item["files"] = json::array();
+        for (const CopyFile& file : *step.files)
+          item["files"].push_back({{"path", file.path},
+                                   {"mode", file.executable ? "0755" : "0644"},
+                                   {"sha256", file.sha256},
+                                   {"size", file.size}});
+      }
+      out["copy"].push_back(item);
+    }
   }
   return out;
 }
@@ -79,23 +86,6 @@ std::string sha256_hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return to_hex(digest, length);
-}
-
-std::string sha256_file_hex(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
-  std::vector<char> buffer(1 << 16);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    if (in.gcount() > 0) EVP_DigestUpdate(context.get(), buffer.data(), static_cast<size_t>(in.gcount()));
-  }
-  if (in.bad()) return "";
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(context.get(), digest, &length);
   return to_hex(digest, length);
 }
 

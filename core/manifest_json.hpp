@@ -18,8 +18,6 @@ nlohmann::json to_json(const ImageSpec& image);
 // The content version of a manifest: SHA-256 of its canonical JSON, in hex.
 std::string manifest_version(const Manifest& manifest);
 std::string sha256_hex(std::string_view data);
-// SHA-256 of a file's bytes, read in chunks; "" when the file cannot be read.
-std::string sha256_file_hex(const std::string& path);
 
 nlohmann::json to_json(const Diagnostic& diagnostic);
 nlohmann::json to_json(const Placement& placement);

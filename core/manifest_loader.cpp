@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 
+#include "core/copy_steps.hpp"
 #include "core/cron.hpp"
 #include "core/schema_walker.hpp"
 #include "core/time_zone.hpp"
@@ -143,7 +144,7 @@ private:
           else image.workdir = *s;
         }
       } else {
-        load_copy(value, field, image);
+        load_copy_steps(m_walk, value, field, image.copy);
       }
     });
     if (has_python && image.base != "debian-slim")
@@ -151,26 +152,6 @@ private:
     if (image.is_host() && (!image.apt.empty() || !image.pip.empty() || !image.run.empty() || !image.copy.empty()))
       m_walk.error(node.pos, what + ": base 'host' runs on the host itself and takes no apt, pip, run or copy steps");
     return image;
-  }
-
-  void load_copy(const YamlNode& node, const std::string& what, ImageSpec& image) {
-    if (!node.is_sequence()) {
-      m_walk.error(node.pos, what + " must be a list of {src, dst}, got " + node.describe());
-      return;
-    }
-    for (const YamlNode& item : node.items) {
-      CopyStep step;
-      m_walk.for_each_key(item, "each item of " + what, {"src", "dst"}, [&](const std::string& key, const YamlNode& value) {
-        if (auto s = m_walk.string(value, what + "." + key)) (key == "src" ? step.src : step.dst) = *s;
-      });
-      if (!item.is_mapping()) continue;
-      if (step.src.empty() || step.dst.empty()) m_walk.error(item.pos, "each item of " + what + " needs both src and dst");
-      else if (step.dst.front() != '/' || step.dst.find('\n') != std::string::npos)
-        m_walk.error(item.pos, what + ": dst must be an absolute path");
-      else if (std::filesystem::path(step.src).is_absolute() || step.src.find("..") != std::string::npos)
-        m_walk.error(item.pos, what + ": src must be a relative path inside the manifest's folder");
-      else image.copy.push_back(step);
-    }
   }
 
   void load_functions(const YamlNode& node) {

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "kernels/cublaslt.hpp"
 #include "kernels/device_kernels.hpp"
 
 namespace gpurun::kernels::cuda {
@@ -15,29 +16,30 @@ constexpr std::size_t k_workspace_bytes = 32u << 20;
 void check_lt(cublasStatus_t status, const char* what) {
   if (status != CUBLAS_STATUS_SUCCESS)
     throw Error(fmt::format("{}: cuBLASLt status {} ({})", what, static_cast<int>(status),
-                            cublasLtGetStatusString(status)));
+                            lt_api().status_string(status)));
 }
 
 } // namespace
 
 LtGemm::LtGemm(int m, int n, int k, GemmOut out) : m_m(m), m_n(n), m_k(k), m_workspace(k_workspace_bytes) {
-  check_lt(cublasLtCreate(&m_handle), "cublasLtCreate");
-  check_lt(cublasLtMatmulDescCreate(&m_desc, CUBLAS_COMPUTE_32F, CUDA_R_32F), "cublasLtMatmulDescCreate");
+  const LtApi& lt = lt_api();
+  check_lt(lt.create(&m_handle), "cublasLtCreate");
+  check_lt(lt.desc_create(&m_desc, CUBLAS_COMPUTE_32F, CUDA_R_32F), "cublasLtMatmulDescCreate");
   // cuBLASLt is column-major: a row-major m x n D is a column-major n x m D^T = B^T A^T, where the
   // row-major buffers of B and A already are the column-major B^T (n x k) and A^T (k x m).
   cudaDataType_t d_type = out == GemmOut::bf16 ? CUDA_R_16BF : CUDA_R_32F;
-  check_lt(cublasLtMatrixLayoutCreate(&m_a, CUDA_R_16BF, static_cast<std::uint64_t>(n), static_cast<std::uint64_t>(k), n),
+  check_lt(lt.layout_create(&m_a, CUDA_R_16BF, static_cast<std::uint64_t>(n), static_cast<std::uint64_t>(k), n),
            "layout B^T");
-  check_lt(cublasLtMatrixLayoutCreate(&m_b, CUDA_R_16BF, static_cast<std::uint64_t>(k), static_cast<std::uint64_t>(m), k),
+  check_lt(lt.layout_create(&m_b, CUDA_R_16BF, static_cast<std::uint64_t>(k), static_cast<std::uint64_t>(m), k),
            "layout A^T");
-  check_lt(cublasLtMatrixLayoutCreate(&m_d, d_type, static_cast<std::uint64_t>(n), static_cast<std::uint64_t>(m), n),
+  check_lt(lt.layout_create(&m_d, d_type, static_cast<std::uint64_t>(n), static_cast<std::uint64_t>(m), n),
            "layout D^T");
-  check_lt(cublasLtMatmulPreferenceCreate(&m_pref), "cublasLtMatmulPreferenceCreate");
+  check_lt(lt.preference_create(&m_pref), "cublasLtMatmulPreferenceCreate");
   std::size_t workspace = k_workspace_bytes;
-  check_lt(cublasLtMatmulPreferenceSetAttribute(m_pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace,
+  check_lt(lt.preference_set(m_pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace,
                                                 sizeof(workspace)),
            "workspace preference");
-  check_lt(cublasLtMatmulAlgoGetHeuristic(m_handle, m_desc, m_a, m_b, m_d, m_d, m_pref, 8, m_heuristics,
+  check_lt(lt.heuristic(m_handle, m_desc, m_a, m_b, m_d, m_d, m_pref, 8, m_heuristics,
                                           &m_heuristic_count),
            "cublasLtMatmulAlgoGetHeuristic");
   if (m_heuristic_count == 0)
@@ -45,17 +47,19 @@ LtGemm::LtGemm(int m, int n, int k, GemmOut out) : m_m(m), m_n(n), m_k(k), m_wor
 }
 
 LtGemm::~LtGemm() {
-  if (m_pref) cublasLtMatmulPreferenceDestroy(m_pref);
-  if (m_d) cublasLtMatrixLayoutDestroy(m_d);
-  if (m_b) cublasLtMatrixLayoutDestroy(m_b);
-  if (m_a) cublasLtMatrixLayoutDestroy(m_a);
-  if (m_desc) cublasLtMatmulDescDestroy(m_desc);
-  if (m_handle) cublasLtDestroy(m_handle);
+  if (!m_handle) return; // the library never opened
+  const LtApi& lt = lt_api();
+  if (m_pref) lt.preference_destroy(m_pref);
+  if (m_d) lt.layout_destroy(m_d);
+  if (m_b) lt.layout_destroy(m_b);
+  if (m_a) lt.layout_destroy(m_a);
+  if (m_desc) lt.desc_destroy(m_desc);
+  if (m_handle) lt.destroy(m_handle);
 }
 
 void LtGemm::run(const void* a, const void* b, void* d, cudaStream_t stream) {
   const float alpha = 1.0f, beta = 0.0f;
-  check_lt(cublasLtMatmul(m_handle, m_desc, &alpha, b, m_a, a, m_b, &beta, d, m_d, d, m_d,
+  check_lt(lt_api().matmul(m_handle, m_desc, &alpha, b, m_a, a, m_b, &beta, d, m_d, d, m_d,
                           &m_heuristics[m_chosen].algo, m_workspace.get(), m_workspace.bytes(), stream),
            "cublasLtMatmul");
 }

@@ -15,6 +15,7 @@ struct Api::Route {
   const char* path; // segments; {name} captures one
   bool needs_auth;
   ApiResponse (Api::*handler)(const ApiRequest&);
+  bool streams_body = false;
 };
 
 const std::vector<Api::Route>& Api::routes() {
@@ -36,6 +37,8 @@ const std::vector<Api::Route>& Api::routes() {
       {"PUT", "/v1/secrets/{name}", true, &Api::put_secret},
       {"GET", "/v1/secrets/{name}", true, &Api::get_secret},
       {"DELETE", "/v1/secrets/{name}", true, &Api::delete_secret},
+      {"HEAD", "/v1/blobs/{sha256}", true, &Api::head_blob},
+      {"PUT", "/v1/blobs/{sha256}", true, &Api::put_blob, true},
   };
   return k_routes;
 }
@@ -179,6 +182,15 @@ ApiResponse Api::handle(ApiRequest request) {
   } catch (const std::exception& e) {
     return problem_response(500, "internal", std::string("internal error: ") + e.what());
   }
+}
+
+bool Api::streams_body(const std::string& method, const std::string& path) {
+  const std::vector<std::string> parts = split_path(path);
+  for (const Route& route : routes()) {
+    std::map<std::string, std::string> params;
+    if (route.streams_body && method == route.method && match(route.path, parts, params)) return true;
+  }
+  return false;
 }
 
 ApiResponse Api::health(const ApiRequest&) {

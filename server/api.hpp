@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/blob_store.hpp"
 #include "server/scheduler.hpp"
 #include "server/store.hpp"
 
@@ -28,6 +29,9 @@ struct ApiRequest {
   std::map<std::string, std::string> query;  // decoded; the first of repeated names
   std::map<std::string, std::string> headers; // names in lower case
   std::string body;
+  // For a route that streams its body (Api::streams_body), the body is not in `body` but read
+  // through this, piece by piece; when it is empty, `body` holds it (tests).
+  BodyReader read_body;
   std::map<std::string, std::string> params; // path segments captured by the route
 
   std::string header(const std::string& lower_name) const;
@@ -81,6 +85,8 @@ public:
   // fails; without schedules, apps show no next tick.
   void set_secrets(SecretStore* secrets) { m_secrets = secrets; }
   void set_schedules(Schedules* schedules) { m_schedules = schedules; }
+  // Without a blob store, blob uploads answer 503 and deploying an image that copies files fails.
+  void set_blobs(BlobStore* blobs) { m_blobs = blobs; }
 
   // Routes, authenticates and answers; never throws.
   ApiResponse handle(ApiRequest request);
@@ -89,6 +95,9 @@ public:
 
   // Every route as (method, path template), for the OpenAPI check.
   static std::vector<std::pair<std::string, std::string>> route_names();
+  // Whether the route of `method` `path` reads its body as a stream (blob uploads, whose bodies
+  // may be far larger than the JSON body limit), rather than from ApiRequest::body.
+  static bool streams_body(const std::string& method, const std::string& path);
 
 private:
   struct Route;
@@ -111,12 +120,17 @@ private:
   ApiResponse get_secret(const ApiRequest&);
   ApiResponse list_secrets(const ApiRequest&);
   ApiResponse delete_secret(const ApiRequest&);
+  ApiResponse head_blob(const ApiRequest&);
+  ApiResponse put_blob(const ApiRequest&);
 
   SecretStore& secrets() const;
   // Each scheduled function of the app's current version with its next tick.
   nlohmann::json schedules_json(const AppRecord& app);
   // 422 secret_not_found naming every secret the manifest's functions need that does not exist.
   void check_secrets(const core::Manifest& manifest) const;
+  // 422 copy_files_unlisted or missing_blobs unless every file the manifest's images copy is
+  // listed and stored in the blob store.
+  void check_blobs(const core::Manifest& manifest) const;
 
   void authenticate(const ApiRequest& request) const;
 
@@ -125,6 +139,7 @@ private:
   ApiOptions m_options;
   SecretStore* m_secrets = nullptr;
   Schedules* m_schedules = nullptr;
+  BlobStore* m_blobs = nullptr;
   std::atomic<bool> m_stopping{false};
   std::atomic<int> m_follows{0};
 };

@@ -103,6 +103,7 @@ ApiResponse Api::put_app(const ApiRequest& request) {
   }
   if (!unsupported.empty())
     throw ApiError(422, "unsupported_field", detail + "; drop those fields to deploy on this server", {{"unsupported", unsupported}});
+  check_blobs(manifest); // a run must not be the first to find a copied file missing
   const std::string version = core::manifest_version(manifest);
   Store::DeployOutcome outcome = m_store.deploy(app, version, core::to_json(manifest).dump());
   json functions = json::array();

@@ -93,7 +93,7 @@ ApiResponse Api::submit_run(const ApiRequest& request) {
   }
 
   core::Resolution resolution = core::resolve(fn->gpu, m_scheduler.inventory());
-  json candidates = core::to_json(resolution)["candidates"];
+  json candidates = std::move(core::to_json(resolution)["candidates"]);
   if (!resolution.placement && !resolution.can_wait())
     throw ApiError(409, "no_capacity",
                    "no entry of " + function + "'s GPU chain can ever be placed on this server's inventory",
@@ -105,7 +105,7 @@ ApiResponse Api::submit_run(const ApiRequest& request) {
   run.function = function;
   run.version = app->version;
   run.args = std::move(args);
-  run.candidates = candidates;
+  run.candidates = std::move(candidates);
   run.reason = resolution.placement ? "" : "waiting for GPUs";
   run.idempotency_key = key;
   run.created_ms = now_ms();
@@ -114,9 +114,9 @@ ApiResponse Api::submit_run(const ApiRequest& request) {
   if (outcome == SubmitOutcome::key_conflict)
     throw ApiError(422, "idempotency_key_reused",
                    "this Idempotency-Key was used for a different request (run " + stored.id + ")");
-  if (outcome == SubmitOutcome::created) m_scheduler.enqueue(stored);
   ApiResponse response = json_response(outcome == SubmitOutcome::created ? 201 : 200, to_json(stored));
   response.headers.emplace_back("Location", "/v1/runs/" + stored.id);
+  if (outcome == SubmitOutcome::created) m_scheduler.enqueue(std::move(stored));
   if (outcome == SubmitOutcome::replayed) response.headers.emplace_back("Idempotency-Replayed", "true");
   return response;
 }

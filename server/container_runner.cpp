@@ -15,10 +15,8 @@
 namespace gpurun::server {
 
 nlohmann::json to_json(const ContainerLaunch& launch) {
-  nlohmann::json image = core::to_json(launch.image);
-  image["context_dir"] = launch.image.context_dir; // not part of the spec, but COPY needs it
-  return {{"name", launch.name}, {"image", image}, {"gpus", launch.gpus},
-          {"env_names", launch.env_names}, {"command", launch.command}};
+  return {{"name", launch.name}, {"image", core::to_json(launch.image)}, {"gpus", launch.gpus},
+          {"env_names", launch.env_names}, {"command", launch.command}, {"blob_dir", launch.blob_dir}};
 }
 
 ContainerLaunch container_launch_from_json(const nlohmann::json& j) {
@@ -37,9 +35,17 @@ ContainerLaunch container_launch_from_json(const nlohmann::json& j) {
     spec.env = image.value("env", std::map<std::string, std::string>{});
     spec.run = image.value("run", std::vector<std::string>{});
     if (image.contains("workdir")) spec.workdir = image["workdir"].get<std::string>();
-    for (const nlohmann::json& step : image.value("copy", nlohmann::json::array()))
-      spec.copy.push_back({step.at("src").get<std::string>(), step.at("dst").get<std::string>()});
-    spec.context_dir = image.value("context_dir", std::string());
+    for (const nlohmann::json& step : image.value("copy", nlohmann::json::array())) {
+      core::CopyStep copy{step.at("src").get<std::string>(), step.at("dst").get<std::string>(), std::nullopt};
+      if (step.contains("files")) {
+        copy.files.emplace();
+        for (const nlohmann::json& file : step["files"])
+          copy.files->push_back({file.at("path").get<std::string>(), file.at("mode").get<std::string>() == "0755",
+                                 file.at("sha256").get<std::string>(), file.at("size").get<std::uint64_t>()});
+      }
+      spec.copy.push_back(std::move(copy));
+    }
+    launch.blob_dir = j.value("blob_dir", std::string());
     return launch;
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("not a container launch: ") + e.what(), ErrorKind::invalid);
@@ -71,8 +77,8 @@ std::vector<std::string> podman_run_argv(const PodmanConfig& config, const Conta
   return argv;
 }
 
-PodmanRunner::PodmanRunner(PodmanConfig config, std::string gpurun_program)
-    : m_config(std::move(config)), m_program(std::move(gpurun_program)) {
+PodmanRunner::PodmanRunner(PodmanConfig config, std::string gpurun_program, std::string blob_dir)
+    : m_config(std::move(config)), m_program(std::move(gpurun_program)), m_blob_dir(std::move(blob_dir)) {
   if (m_program.empty()) {
     std::error_code ec;
     m_program = std::filesystem::read_symlink("/proc/self/exe", ec).string();
@@ -92,6 +98,7 @@ std::vector<std::string> PodmanRunner::command(const RunLaunch& launch, const st
   container.gpus = gpus;
   for (const auto& [name, value] : launch.env) container.env_names.push_back(name);
   container.command = launch.command;
+  container.blob_dir = m_blob_dir;
 
   const std::filesystem::path dir = std::filesystem::path(launch.stdout_path).parent_path();
   const std::string file = (dir / fmt::format("attempt-{}.container.json", launch.attempt)).string();

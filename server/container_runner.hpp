@@ -25,6 +25,7 @@ struct ContainerLaunch {
   std::vector<int> gpus;               // host device indices, passed as CDI devices
   std::vector<std::string> env_names;  // passed by name: their values come from podman's own environment
   std::vector<std::string> command;
+  std::string blob_dir;                // the server's blob store, which copied files are read from
 };
 
 nlohmann::json to_json(const ContainerLaunch& launch);
@@ -55,13 +56,15 @@ public:
 class PodmanRunner final : public ContainerRunner {
 public:
   // `gpurun_program`: the gpurun binary that runs `image run-container`; "" for this process's.
-  explicit PodmanRunner(PodmanConfig config, std::string gpurun_program = "");
+  // `blob_dir`: the server's blob store, where builds read the files that images copy.
+  explicit PodmanRunner(PodmanConfig config, std::string gpurun_program = "", std::string blob_dir = "");
   std::vector<std::string> command(const RunLaunch& launch, const std::vector<int>& gpus) override;
   void remove(const std::string& name, std::chrono::seconds grace) override;
 
 private:
   PodmanConfig m_config;
   std::string m_program;
+  std::string m_blob_dir;
 };
 
 } // namespace gpurun::server

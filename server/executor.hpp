@@ -31,6 +31,8 @@ struct RunLaunch {
   std::vector<int> gpu_indices;           // device indices on the node (CUDA_VISIBLE_DEVICES)
   std::optional<std::chrono::milliseconds> timeout;
   core::ImageSpec image;
+  // `smoke: quick`: the chain the placed GPUs must serve, checked before the command starts.
+  std::optional<gpu_spec::GpuChain> smoke_chain;
   std::string stdout_path; // where the attempt's output goes (executors that can write there)
   std::string stderr_path;
 };

@@ -106,14 +106,19 @@ struct InputBuffer {
   bool empty() const { return begin == end; }
 };
 
+// A body earns a second of time for every 64 KiB that arrive: a large upload may take its time,
+// a trickle cannot hold a worker for ever.
+constexpr std::int64_t k_body_ns_per_byte = 1'000'000'000 / (64 * 1024);
+
 // One request's view of a connection, for cpp-httplib's request parser: reads stop at the
 // request's deadline and once the request line and headers pass their budget; each write must
 // make progress within the write timeout.
 class RequestStream final : public httplib::Stream {
 public:
   RequestStream(int fd, int stop_fd, InputBuffer& input, const HttpServerOptions& options)
-      : m_fd(fd), m_stop_fd(stop_fd), m_input(input), m_read_deadline(Clock::now() + options.read_timeout),
-        m_write_timeout(options.write_timeout), m_max_header_bytes(options.max_header_bytes) {}
+      : m_fd(fd), m_stop_fd(stop_fd), m_input(input), m_read_timeout(options.read_timeout),
+        m_read_deadline(Clock::now() + options.read_timeout), m_write_timeout(options.write_timeout),
+        m_max_header_bytes(options.max_header_bytes) {}
 
   bool is_readable() const override {
     if (!m_in_headers && m_no_length) {
@@ -147,6 +152,7 @@ public:
         m_tail = (m_tail << 8) | static_cast<unsigned char>(from[i]);
         if ((m_tail & 0xffffffffu) == 0x0d0a0d0au) { // the blank line after the headers
           m_in_headers = false;
+          m_read_deadline = Clock::now() + m_read_timeout; // the body's own time
           n = i + 1;
           break;
         }
@@ -157,6 +163,8 @@ public:
       }
       m_head.append(from, n);
       if (!m_in_headers) m_no_length = body_without_length(m_head);
+    } else {
+      m_read_deadline += std::chrono::nanoseconds(static_cast<std::int64_t>(n) * k_body_ns_per_byte);
     }
     std::memcpy(ptr, from, n);
     m_input.begin += n;
@@ -199,6 +207,7 @@ private:
   int m_fd;
   int m_stop_fd;
   InputBuffer& m_input;
+  std::chrono::seconds m_read_timeout;
   Clock::time_point m_read_deadline;
   std::chrono::seconds m_write_timeout;
   size_t m_max_header_bytes;
@@ -250,12 +259,17 @@ struct HttpServer::Impl {
     ::close(stop_fd);
   }
 
-  void dispatch(const httplib::Request& req, httplib::Response& res) {
+  static ApiRequest adapt(const httplib::Request& req) {
     ApiRequest request;
     request.method = req.method;
     request.path = req.path;
     for (const auto& [name, value] : req.params) request.query.try_emplace(name, value);
     for (const auto& [name, value] : req.headers) request.headers.try_emplace(lower(name), value);
+    return request;
+  }
+
+  void dispatch(const httplib::Request& req, httplib::Response& res) {
+    ApiRequest request = adapt(req);
     request.body = req.body;
     send(api.handle(std::move(request)), res);
   }
@@ -371,6 +385,51 @@ struct HttpServer::Impl {
       cv.notify_one();
     }
   }
+
+  // Every request with a body comes here, unread: the library's own limit is the larger of the
+  // two (it must let blobs through), so the JSON limit is kept here, and a blob upload gets the
+  // body as a stream.
+  void dispatch_with_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    ApiRequest request = adapt(req);
+    if (Api::streams_body(req.method, req.path)) {
+      bool read_whole = false;
+      request.read_body = [&reader, &read_whole](const BodySink& sink) {
+        read_whole = reader([&sink](const char* data, size_t length) { return sink(std::string_view(data, length)); });
+        return read_whole;
+      };
+      ApiResponse response = api.handle(std::move(request));
+      // An answer given before the body was read (a bad token, a bad hash, a blob too large):
+      // the rest of the body would be taken for the next request, so the connection closes.
+      if (!read_whole) {
+        response.headers.emplace_back("Connection", "close");
+        t_refused = true;
+      }
+      send(response, res);
+      return;
+    }
+    // A JSON body announced larger than the limit is refused before it is read; the connection
+    // then closes, since the body would be taken for the next request.
+    if (req.get_header_value_u64("Content-Length") > options.max_body) {
+      send(problem_response(413, "payload_too_large", "the request body is larger than " + std::to_string(options.max_body) + " bytes"), res);
+      t_refused = true;
+      res.set_header("Connection", "close");
+      return;
+    }
+    bool too_large = false;
+    // A chunked body that grows too large is read to its end but not kept, as the library does,
+    // so that the connection stays usable.
+    const bool read = reader([&](const char* data, size_t length) {
+      too_large = too_large || request.body.size() + length > options.max_body;
+      if (!too_large) request.body.append(data, length);
+      return true;
+    });
+    if (!read) return; // res.status says why (400, 413); the error handler writes the problem
+    if (too_large) {
+      send(problem_response(413, "payload_too_large", "the request body is larger than " + std::to_string(options.max_body) + " bytes"), res);
+      return;
+    }
+    send(api.handle(std::move(request)), res);
+  }
 };
 
 HttpServer::HttpServer(Api& api, HttpServerOptions options) : m_impl(std::make_unique<Impl>(api, std::move(options))) {
@@ -379,27 +438,30 @@ HttpServer::HttpServer(Api& api, HttpServerOptions options) : m_impl(std::make_u
   // What the library advertises in Keep-Alive headers; the connection loop above enforces it.
   s.set_keep_alive_max_count(1'000'000);
   s.set_keep_alive_timeout(m_impl->options.keep_alive.count());
-  s.set_payload_max_length(m_impl->options.max_body);
+  s.set_payload_max_length(std::max(m_impl->options.max_body, m_impl->options.max_blob));
   auto handler = [impl = m_impl.get()](const httplib::Request& req, httplib::Response& res) { impl->dispatch(req, res); };
+  auto with_body = [impl = m_impl.get()](const httplib::Request& req, httplib::Response& res,
+                                         const httplib::ContentReader& reader) { impl->dispatch_with_body(req, res, reader); };
   s.Get(".*", handler);
-  s.Post(".*", handler);
-  s.Put(".*", handler);
-  s.Delete(".*", handler);
-  s.Patch(".*", handler);
+  s.Post(".*", with_body);
+  s.Put(".*", with_body);
+  s.Delete(".*", with_body);
+  s.Patch(".*", with_body);
   s.Options(".*", handler);
   // Answers the library gives itself (oversized body, malformed request) get a problem body too.
-  const HttpServerOptions& o = m_impl->options;
-  httplib::Server::HandlerWithResponse on_error = [o](const httplib::Request& req, httplib::Response& res) {
+  httplib::Server::HandlerWithResponse on_error = [options = m_impl->options](const httplib::Request& req,
+                                                                           httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     if (t_read_failure == ReadFailure::too_large) res.status = 431;
     if (t_read_failure == ReadFailure::too_slow) res.status = 408;
     std::string detail = "the server cannot handle " + req.method + " " + req.path;
-    if (res.status == 413) detail = "the request body is larger than " + std::to_string(o.max_body) + " bytes";
-    if (res.status == 413 && req.get_header_value("Content-Type").starts_with("application/x-www-form-urlencoded"))
-      detail = "a form-encoded request body is limited to 8 KiB; send JSON (Content-Type: application/json)";
+    if (res.status == 413)
+      detail = Api::streams_body(req.method, req.path)
+                   ? "the blob is larger than " + std::to_string(options.max_blob) + " bytes (the server's --max-blob)"
+                   : "the request body is larger than " + std::to_string(options.max_body) + " bytes";
     if (res.status == 431)
-      detail = "the request line and headers are larger than " + std::to_string(o.max_header_bytes) + " bytes";
-    if (res.status == 408) detail = "the request did not arrive within " + std::to_string(o.read_timeout.count()) + " s";
+      detail = "the request line and headers are larger than " + std::to_string(options.max_header_bytes) + " bytes";
+    if (res.status == 408) detail = "the request did not arrive in time (" + std::to_string(options.read_timeout.count()) + " s for its line and headers)";
     if (res.status == 400 && (req.method == "POST" || req.method == "PUT") && !req.has_header("Content-Length"))
       detail = "malformed request: a " + req.method + " needs a Content-Length header (0 for no body)";
     send(problem_response(res.status, code_for(res.status), detail), res);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "server/build_context.hpp"
 
 namespace gpurun::server {
 namespace fs = std::filesystem;
@@ -112,7 +113,7 @@ std::string failed_step(const core::RenderedImage& rendered, const std::string& 
   return out;
 }
 
-BuildResult ImageBuilder::ensure(const core::ImageSpec& image, const LineSink& progress) {
+BuildResult ImageBuilder::ensure(const core::ImageSpec& image, const LineSink& progress, const std::string& blob_dir) {
   auto started = std::chrono::steady_clock::now();
   core::RenderedImage rendered = core::render_image(image);
   BuildResult result{rendered.tag, false, {}};
@@ -130,8 +131,10 @@ BuildResult ImageBuilder::ensure(const core::ImageSpec& image, const LineSink& p
   write_file(temp.path() / "Containerfile", rendered.text);
   // An empty ignore file: the user's .dockerignore must not drop files that the tag hashed.
   write_file(temp.path() / "ignore", "");
-  std::string context = image.copy.empty() ? (temp.path() / "context").string() : image.context_dir;
-  if (image.copy.empty()) fs::create_directories(context);
+  // Never the manifest's folder itself: only what the lists name, as a server would have it.
+  std::string context = (temp.path() / "context").string();
+  fs::create_directories(context);
+  write_build_context(image, blob_dir, context);
   std::string iidfile = (temp.path() / "iid").string();
 
   std::vector<std::string> argv = m_config.command();

@@ -37,10 +37,13 @@ public:
   bool exists(const std::string& tag) const;
 
   // Builds `image` unless its tag exists; podman's output goes to `progress` line by line.
-  // The tag is set only once every step has succeeded (podman builds untagged, then gpurun
-  // tags the result), so a failed or interrupted build leaves no tagged image. Throws Error
-  // naming the failing step ("step 3/4 (run[0]: make)") and podman's error.
-  BuildResult ensure(const core::ImageSpec& image, const LineSink& progress = {});
+  // The copy steps' files must be listed; the build context is written from those lists
+  // (server/build_context.hpp), reading the bytes from `blob_dir` (a server's blob store) or,
+  // when it is "", from the manifest's folder. The tag is set only once every step has
+  // succeeded (podman builds untagged, then gpurun tags the result), so a failed or interrupted
+  // build leaves no tagged image. Throws Error naming the failing step
+  // ("step 3/4 (run[0]: make)") and podman's error.
+  BuildResult ensure(const core::ImageSpec& image, const LineSink& progress = {}, const std::string& blob_dir = "");
 
   // Every image gpurun built, newest first.
   std::vector<ImageInfo> list() const;

@@ -23,6 +23,22 @@ std::map<std::string, std::string> current_environment() {
   return env;
 }
 
+namespace {
+
+// Where __smoke-gate writes why the placed GPUs failed their check, beside the attempt's status.
+std::string verdict_path(const std::string& status_path) {
+  return std::filesystem::path(status_path).replace_extension(".smoke").string();
+}
+
+std::optional<std::string> smoke_failure(const std::string& status_path) {
+  std::ifstream in(verdict_path(status_path));
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  return line;
+}
+
+} // namespace
+
 LocalExecutor::LocalExecutor(LocalExecutorOptions options, std::optional<GpuDiscovery> discovered)
     : m_options(std::move(options)) {
   if (m_options.declared) {
@@ -86,6 +102,13 @@ LocalExecutor::Attempt LocalExecutor::parse_handle(const std::string& handle) co
   }
 }
 
+std::string LocalExecutor::unsupported(const core::Function& fn) const {
+  if (!fn.smoke || m_options.smoke_gate.empty()) return Executor::unsupported(fn);
+  core::Function rest = fn;
+  rest.smoke.reset();
+  return Executor::unsupported(rest);
+}
+
 std::string LocalExecutor::start(const RunLaunch& launch) {
   if (!launch.image.is_host() && !m_options.containers)
     throw Error("container images are not supported by this executor (the function's image has base '" +
@@ -124,6 +147,17 @@ std::string LocalExecutor::start(const RunLaunch& launch) {
     spec.argv = m_options.containers->command(launch, attempt.gpus);
     attempt.container = container_name(launch.run_id, launch.attempt);
   }
+  if (launch.smoke_chain) {
+    if (m_options.smoke_gate.empty()) throw Error("smoke checks are not available on this server");
+    std::vector<std::string> gate = {m_options.smoke_gate, "__smoke-gate", "--verdict", verdict_path(attempt.status_path)};
+    for (const gpu_spec::GpuSpec& entry : *launch.smoke_chain) {
+      gate.emplace_back("--allow");
+      gate.push_back(entry.to_string());
+    }
+    gate.emplace_back("--");
+    gate.insert(gate.end(), spec.argv.begin(), spec.argv.end());
+    spec.argv = std::move(gate);
+  }
 
   attempt.process = spawn_supervised(spec);
   // For people and tests: the supervisor's pid is also the session id of everything the run started.
@@ -156,6 +190,8 @@ ExecutorStatus LocalExecutor::poll(const std::string& handle) {
     status.exit_code = end->exit_code;
     status.state = *end->exit_code == 0 ? core::RunState::succeeded : core::RunState::failed;
     if (*end->exit_code != 0) status.reason = fmt::format("exited with code {}", *end->exit_code);
+    if (auto why = smoke_failure(attempt.status_path); *end->exit_code != 0 && why)
+      status.reason = "the smoke check of the placed GPUs failed, so the command did not start: " + *why;
   } else {
     status.state = core::RunState::failed;
     status.signal = end->signal;

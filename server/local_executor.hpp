@@ -28,6 +28,9 @@ struct LocalExecutorOptions {
   std::map<std::string, std::string> base_env; // what every run inherits (the server's PATH, HOME...)
   std::shared_ptr<ContainerRunner> containers; // runs images other than `host`; null: they are refused
   std::optional<mode_t> run_umask; // the runs' file-creation mask; nullopt: the server's
+  // The gpurun binary whose hidden `__smoke-gate` command checks the placed GPUs before a
+  // `smoke: quick` function's command; "" refuses such functions at deploy.
+  std::string smoke_gate;
 };
 
 class LocalExecutor final : public Executor {
@@ -38,6 +41,7 @@ public:
   std::string name() const override { return "local"; }
   core::Inventory inventory() override;
   bool simulated() const override { return m_simulated; }
+  std::string unsupported(const core::Function& fn) const override;
   std::string start(const RunLaunch& launch) override;
   ExecutorStatus poll(const std::string& handle) override;
   void cancel(const std::string& handle) override;

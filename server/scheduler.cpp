@@ -65,7 +65,7 @@ void Scheduler::start(bool background) {
   std::lock_guard lock(m_mutex);
   for (RunRecord& run : m_store.active_runs()) {
     if (run.state == core::RunState::queued) {
-      m_queue.push_back(run);
+      insert_queued(run);
     } else if (run.handle.empty()) {
       finish(run, core::RunState::lost, "the server stopped while starting this run; it may or may not have begun");
       record_attempt_end(run, ExecutorStatus{core::RunState::lost, {}, {}, run.reason, {}});
@@ -94,6 +94,7 @@ void Scheduler::loop() {
   std::unique_lock lock(m_mutex);
   while (!m_stopping) {
     lock.unlock();
+    bool failed = false;
     try {
       tick();
       if (!failing.empty()) fmt::print(stderr, "gpurun serve: scheduler: working again\n");
@@ -101,8 +102,11 @@ void Scheduler::loop() {
     } catch (const std::exception& e) {
       if (failing != e.what()) fmt::print(stderr, "gpurun serve: scheduler: {}\n", e.what());
       failing = e.what();
+      failed = true;
     }
     lock.lock();
+    // A pass the store stopped (a full disk, say) left runs untried: the next pass tries them all.
+    if (failed) m_full_scan = true;
     m_cv.wait_for(lock, m_options.interval, [this] { return m_wake || m_stopping; });
     m_wake = false;
   }
@@ -116,19 +120,15 @@ void Scheduler::tick() {
 }
 
 void Scheduler::insert_queued(RunRecord run) {
-  // Almost always at the end: runs arrive in seq order.
-  auto pos = m_queue.empty() || m_queue.back().seq < run.seq
-                 ? m_queue.end()
-                 : std::upper_bound(m_queue.begin(), m_queue.end(), run.seq,
-                                    [](std::int64_t seq, const RunRecord& r) { return seq < r.seq; });
-  if (static_cast<size_t>(pos - m_queue.begin()) < m_scanned) m_full_scan = true;
-  m_queue.insert(pos, std::move(run));
+  const std::int64_t seq = run.seq;
+  m_queue.insert_or_assign(seq, std::move(run));
+  m_fresh.push_back(seq);
 }
 
-void Scheduler::enqueue(const RunRecord& run) {
+void Scheduler::enqueue(RunRecord run) {
   {
     std::lock_guard lock(m_mutex);
-    insert_queued(run);
+    insert_queued(std::move(run));
     m_wake = true;
   }
   m_cv.notify_one();
@@ -156,7 +156,9 @@ void Scheduler::poll_running(std::int64_t now) {
       run.placement = status.placement;
       changed = true;
     }
-    if (status.state == core::RunState::running && !status.reason.empty() && run.reason != status.reason) {
+    // Its reason goes too once the wait is over (a Slurm job that left the queue), unless a stop
+    // was asked for, whose reason ("cancel requested") stays until the end.
+    if (status.state == core::RunState::running && run.stop == StopReason::none && run.reason != status.reason) {
       run.reason = status.reason;
       changed = true;
     }
@@ -204,78 +206,80 @@ void Scheduler::end_attempt(RunRecord& run, const ExecutorStatus& status, const 
 }
 
 void Scheduler::place_queued(std::int64_t now) {
+  if (m_queue.empty()) {
+    m_fresh.clear();
+    return;
+  }
   core::Inventory inventory = m_executor.inventory();
   std::string signature = free_signature(inventory);
   const bool due = m_next_due_ms != 0 && now >= m_next_due_ms;
   const bool full = m_full_scan || due || signature != m_last_signature;
   m_last_signature = signature;
-  const size_t from = full ? 0 : m_scanned;
-  if (from >= m_queue.size()) return;
+  if (!full && m_fresh.empty()) return;
+
+  std::vector<std::int64_t> order;
   if (full) {
     m_full_scan = false;
     m_next_due_ms = 0;
+    order.reserve(m_queue.size());
+    for (const auto& [seq, run] : m_queue) order.push_back(seq);
+  } else {
+    order = std::move(m_fresh);
+    std::sort(order.begin(), order.end());
+    order.erase(std::unique(order.begin(), order.end()), order.end());
   }
+  m_fresh.clear(); // runs queued during this pass (a failed start to retry) are fresh for the next
 
   std::set<std::string> not_fitting; // chains that did not fit during this pass
-  // Only the runs to try are moved out; the rest of the queue stays where it is. Runs that stay
-  // queued go back in order; a start that failed and will be retried is re-inserted by seq.
-  std::vector<RunRecord> pending(std::make_move_iterator(m_queue.begin() + static_cast<std::ptrdiff_t>(from)),
-                                 std::make_move_iterator(m_queue.end()));
-  m_queue.resize(from);
-  m_scanned = from;
-  for (size_t i = 0; i < pending.size(); ++i) {
+  for (std::int64_t seq : order) {
+    auto it = m_queue.find(seq);
+    if (it == m_queue.end()) continue;
+    RunRecord& run = it->second;
+    if (run.not_before_ms > now) {
+      m_next_due_ms = m_next_due_ms == 0 ? run.not_before_ms : std::min(m_next_due_ms, run.not_before_ms);
+      continue;
+    }
+    const std::string key = run.app + '\n' + run.version + '\n' + run.function;
+    auto manifest = this->manifest(run.app, run.version);
+    const core::Function* fn = manifest ? manifest->find_function(run.function) : nullptr;
+    if (fn == nullptr) {
+      finish(run, core::RunState::failed, "its app version or function can no longer be loaded");
+      m_queue.erase(it);
+      continue;
+    }
+    // The wait counts from when this attempt could first start: submission, or a retry's delay end.
+    const std::int64_t deadline = fn->queue_timeout ? std::max(run.created_ms, run.not_before_ms) + fn->queue_timeout->count() : 0;
+    if (not_fitting.contains(key) && (deadline == 0 || now < deadline)) continue;
+    core::Resolution resolution = core::resolve(fn->gpu, inventory);
+    if (!resolution.placement) {
+      if (!resolution.can_wait()) {
+        run.candidates = core::to_json(resolution)["candidates"];
+        finish(run, core::RunState::failed, "no GPU in its chain can be placed on this executor's inventory");
+        m_queue.erase(it);
+        continue;
+      }
+      if (deadline != 0 && now >= deadline) {
+        run.candidates = core::to_json(resolution)["candidates"];
+        finish(run, core::RunState::failed, queue_timeout_reason(*fn, resolution));
+        m_queue.erase(it);
+        continue;
+      }
+      if (deadline != 0) m_next_due_ms = m_next_due_ms == 0 ? deadline : std::min(m_next_due_ms, deadline);
+      not_fitting.insert(key);
+      continue;
+    }
+    core::apply_placement(inventory, *resolution.placement);
+    RunRecord placed = std::move(run);
+    m_queue.erase(it);
     try {
-      place_one(pending[i], now, inventory, not_fitting);
+      launch(placed, resolution, *fn, *manifest, inventory);
     } catch (...) {
-      // The store failed (a full disk, say): this run and the ones after it stay queued, in
-      // memory as in the database, and are tried again at the next pass.
-      for (size_t j = i; j < pending.size(); ++j) insert_queued(std::move(pending[j]));
-      m_scanned = m_queue.size();
-      m_full_scan = true;
+      // The store failed before the process started (a full disk, say): the run stays queued.
+      const std::int64_t queued_seq = placed.seq;
+      m_queue.insert_or_assign(queued_seq, std::move(placed));
       throw;
     }
   }
-  m_scanned = m_queue.size();
-}
-
-void Scheduler::place_one(RunRecord& run, std::int64_t now, core::Inventory& inventory, std::set<std::string>& not_fitting) {
-  if (run.not_before_ms > now) {
-    m_next_due_ms = m_next_due_ms == 0 ? run.not_before_ms : std::min(m_next_due_ms, run.not_before_ms);
-    insert_queued(std::move(run));
-    return;
-  }
-  const std::string key = run.app + '\n' + run.version + '\n' + run.function;
-  auto manifest = this->manifest(run.app, run.version);
-  const core::Function* fn = manifest ? manifest->find_function(run.function) : nullptr;
-  if (fn == nullptr) {
-    finish(run, core::RunState::failed, "its app version or function can no longer be loaded");
-    return;
-  }
-  // The wait counts from when this attempt could first start: submission, or a retry's delay end.
-  const std::int64_t deadline = fn->queue_timeout ? std::max(run.created_ms, run.not_before_ms) + fn->queue_timeout->count() : 0;
-  if (not_fitting.contains(key) && (deadline == 0 || now < deadline)) {
-    insert_queued(std::move(run));
-    return;
-  }
-  core::Resolution resolution = core::resolve(fn->gpu, inventory);
-  if (!resolution.placement) {
-    if (!resolution.can_wait()) {
-      run.candidates = core::to_json(resolution)["candidates"];
-      finish(run, core::RunState::failed, "no GPU in its chain can be placed on this executor's inventory");
-      return;
-    }
-    if (deadline != 0 && now >= deadline) {
-      run.candidates = core::to_json(resolution)["candidates"];
-      finish(run, core::RunState::failed, queue_timeout_reason(*fn, resolution));
-      return;
-    }
-    if (deadline != 0) m_next_due_ms = m_next_due_ms == 0 ? deadline : std::min(m_next_due_ms, deadline);
-    not_fitting.insert(key);
-    insert_queued(std::move(run));
-    return;
-  }
-  core::apply_placement(inventory, *resolution.placement);
-  launch(run, resolution, *fn, *manifest, inventory);
 }
 
 void Scheduler::launch(const RunRecord& queued, const core::Resolution& resolution, const core::Function& fn,
@@ -319,6 +323,7 @@ void Scheduler::launch(const RunRecord& queued, const core::Resolution& resoluti
   launch.placement = placement;
   launch.timeout = fn.timeout;
   launch.image = manifest.image_for(fn);
+  if (fn.smoke) launch.smoke_chain = fn.gpu;
   launch.stdout_path = (dir / "stdout").string();
   launch.stderr_path = (dir / "stderr").string();
   try {
@@ -406,10 +411,9 @@ RunRecord Scheduler::cancel(const std::string& id) {
     }
     return run;
   }
-  auto it = std::find_if(m_queue.begin(), m_queue.end(), [&](const RunRecord& r) { return r.id == id; });
+  auto it = std::find_if(m_queue.begin(), m_queue.end(), [&](const auto& entry) { return entry.second.id == id; });
   if (it != m_queue.end()) {
-    RunRecord run = *it;
-    if (static_cast<size_t>(it - m_queue.begin()) < m_scanned) --m_scanned;
+    RunRecord run = std::move(it->second);
     m_queue.erase(it);
     finish(run, core::RunState::cancelled, "cancelled while queued");
     return run;

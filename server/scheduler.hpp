@@ -53,7 +53,7 @@ public:
   void set_secrets(SecretStore* secrets) { m_secrets = secrets; }
 
   // Takes a run that was just stored as queued.
-  void enqueue(const RunRecord& run);
+  void enqueue(RunRecord run);
   // Cancels a queued run at once, or asks a running one to stop. Returns the record as it
   // stands now. Throws gpurun::Error (not_found) for an unknown run.
   RunRecord cancel(const std::string& id);
@@ -73,8 +73,6 @@ private:
   void loop();
   void poll_running(std::int64_t now);
   void place_queued(std::int64_t now);
-  // One queued run of a pass: back into the queue, ended, or launched.
-  void place_one(RunRecord& run, std::int64_t now, core::Inventory& inventory, std::set<std::string>& not_fitting);
   // Starts an attempt of `queued`. Throws when the store fails before the process starts (the
   // caller keeps the run queued); once it has started, the run is followed whatever happens.
   void launch(const RunRecord& queued, const core::Resolution& resolution, const core::Function& fn,
@@ -100,8 +98,11 @@ private:
   bool m_stopping = false;
   std::thread m_thread;
 
-  std::vector<RunRecord> m_queue; // queued, by seq
-  size_t m_scanned = 0;           // m_queue[0, m_scanned) were tried since capacity last grew
+  // Queued runs by seq. A pass tries either all of them (capacity changed, a retry came due) or
+  // only the fresh ones, which arrive out of seq order under concurrent submissions; runs that
+  // stay queued are never moved, so a pass costs what it tries, not the queue's length.
+  std::map<std::int64_t, RunRecord> m_queue;
+  std::vector<std::int64_t> m_fresh; // seqs not tried since the last full pass
   bool m_full_scan = true;
   std::int64_t m_next_due_ms = 0; // earliest retry delay end among queued runs
   std::string m_last_signature;   // the free GPUs at the last pass

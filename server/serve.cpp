@@ -20,6 +20,7 @@
 #include "core/local_paths.hpp"
 #include "core/random.hpp"
 #include "server/api.hpp"
+#include "server/blob_store.hpp"
 #include "server/http_server.hpp"
 #include "server/local_executor.hpp"
 #include "server/scheduler.hpp"
@@ -131,9 +132,11 @@ void serve(const ServeOptions& options) {
     executor_options.declared = *load.inventory;
   }
   executor_options.grace = options.grace;
+  executor_options.smoke_gate = options.smoke_gate;
   executor_options.base_env = current_environment();
   executor_options.base_env.erase("GPURUN_TOKEN"); // the server's secret is not the runs' business
-  executor_options.containers = std::make_shared<PodmanRunner>(PodmanConfig::from_environment());
+  const std::string blob_dir = options.state_dir + "/blobs";
+  executor_options.containers = std::make_shared<PodmanRunner>(PodmanConfig::from_environment(), "", blob_dir);
 
   // Everything the server creates (the database and its journal, logs, status files, folders) is
   // this user's alone; runs get back the mask the server was started with.
@@ -155,6 +158,7 @@ void serve(const ServeOptions& options) {
 
   Store store(options.state_dir + "/state.db");
   SecretStore secrets(options.state_dir + "/secrets");
+  BlobStore blobs(blob_dir, options.max_blob);
   std::unique_ptr<Executor> executor;
   std::vector<std::string> notes;
   if (options.executor == "slurm") {
@@ -178,10 +182,12 @@ void serve(const ServeOptions& options) {
   Api api(store, scheduler, ApiOptions{token, options.version, std::chrono::milliseconds(100)});
   api.set_secrets(&secrets);
   api.set_schedules(&schedules);
+  api.set_blobs(&blobs);
   HttpServerOptions http_options;
   http_options.host = host;
   http_options.port = port;
   http_options.max_body = options.max_body;
+  http_options.max_blob = options.max_blob;
   HttpServer http(api, http_options);
   const int bound = http.bind();
   const std::string endpoint = fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, bound);

@@ -21,10 +21,14 @@ struct ServeOptions {
   slurm::SlurmConfig slurm;          // with executor "slurm"
   std::chrono::seconds grace{10};
   size_t max_body = 1024 * 1024;
+  size_t max_blob = size_t{1} << 30; // an uploaded file of a build context
   std::string version;
   // A file holding the time schedules fire by (seconds since the epoch), read at each pass,
   // instead of the system clock: lets tests step through cron ticks. "" for the system clock.
   std::string schedule_clock;
+  // The gpurun binary that runs `smoke: quick` checks (LocalExecutorOptions::smoke_gate); "" when
+  // this build cannot check GPUs, so such functions are refused at deploy.
+  std::string smoke_gate;
   std::function<void(const std::string&)> say; // start-up lines, for stderr
 };
 

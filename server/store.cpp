@@ -275,7 +275,7 @@ std::pair<SubmitOutcome, RunRecord> Store::submit(RunRecord run, const std::stri
     if (s.step()) run.seq = s.integer(0);
   };
   write(fn);
-  return {outcome, run};
+  return {outcome, std::move(run)};
 }
 
 std::optional<RunRecord> Store::run(const std::string& id) {

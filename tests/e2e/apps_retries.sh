@@ -116,5 +116,6 @@ functions:
 YAML
 run deploy "$TMP/limits.yaml"
 expect_rc 2 "deploy with cpu and memory"
-expect_eq "$err" "gpurun: error: function 'big': cpu and memory are not supported by the local executor yet; drop those fields to deploy on this server" "unsupported fields: message"
+expect_eq "$err" "gpurun: using $ENDPOINT (no profile)
+gpurun: error: function 'big': cpu and memory are not supported by the local executor yet; drop those fields to deploy on this server" "unsupported fields: message"
 finish

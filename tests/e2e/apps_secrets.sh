@@ -51,7 +51,8 @@ functions:
 YAML
 run deploy "$TMP/missing.yaml"
 expect_rc 2 "deploy with a missing secret"
-expect_eq "$err" "gpurun: error: function 'f' needs secret 'nope', which does not exist; create it with \`gpurun secret set NAME KEY=VALUE\`" "missing secret: message"
+expect_eq "$err" "gpurun: using $ENDPOINT (no profile)
+gpurun: error: function 'f' needs secret 'nope', which does not exist; create it with \`gpurun secret set NAME KEY=VALUE\`" "missing secret: message"
 
 # A run gets the keys as environment variables: later secrets and secrets over env. It prints
 # hashes, so the test can tell the values arrived without any log holding them.

@@ -4,9 +4,14 @@ set -uo pipefail
 : "${GPURUN:?GPURUN must name the built gpurun binary}"
 : "${SOURCE_DIR:?SOURCE_DIR must name the source tree}"
 export NO_COLOR=1
-unset GPURUN_OUTPUT GPURUN_INVENTORY GPURUN_ENDPOINT GPURUN_TOKEN CLICOLOR_FORCE
+unset GPURUN_OUTPUT GPURUN_INVENTORY GPURUN_ENDPOINT GPURUN_TOKEN GPURUN_TOKEN_FILE GPURUN_PROFILE CLICOLOR_FORCE
+unset GPURUN_PROGRESS_INTERVAL
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+# The user's own configuration (profiles, a default endpoint) must not reach the tests: an empty
+# configuration file of their own. Tests of the configuration set GPURUN_CONFIG or unset it.
+: >"$TMP/gpurun-config.yaml"
+export GPURUN_CONFIG=$TMP/gpurun-config.yaml
 failures=0
 
 # run ARGS...: runs gpurun, leaving $out, $err and $rc.

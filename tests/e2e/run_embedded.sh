@@ -29,7 +29,7 @@ pid=$(cat "$state/server.pid")
 run run manifests/hello.yaml -- one two
 expect_rc 0 "second run"
 expect_contains "$out" "args: one two" "arguments after --"
-expect_empty "$err" "no start-up notice the second time"
+expect_eq "$err" "gpurun: using the local control plane at $(cat "$state/endpoint") (no profile)" "no start-up notice the second time, only where it runs"
 expect_eq "$(cat "$state/server.pid")" "$pid" "same server"
 
 # Without the token, the local server refuses.

@@ -90,7 +90,8 @@ expect_contains "$err" "cannot reach the control plane at http://127.0.0.1:9" "u
 expect_eq "$(wc -l <"$TMP/err")" "1" "unreachable: one line"
 run cancel r-0000
 expect_rc 7 "cancel an unknown run"
-expect_eq "$err" "gpurun: error: no run 'r-0000'" "unknown run: one line"
+expect_eq "$err" "gpurun: using $ENDPOINT (no profile)
+gpurun: error: no run 'r-0000'" "unknown run: where, then one line"
 
 # Listening beyond loopback needs GPURUN_TOKEN.
 GPURUN_TOKEN= run serve --listen 0.0.0.0:0 --state "$TMP/open"

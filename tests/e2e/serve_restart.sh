@@ -20,11 +20,11 @@ functions:
   ends_while_down:
     image: {base: host}
     gpu: L4
-    command: [sh, -c, 'sleep 5; exit 7']
+    command: [sh, -c, 'while [ ! -e $TMP/end-now ]; do sleep 0.05; done; exit 7']
   outlives_restart:
     image: {base: host}
     gpu: L4
-    command: [sh, -c, 'sleep 12; echo survived']
+    command: [sh, -c, 'while [ ! -e $TMP/outlive-now ]; do sleep 0.05; done; echo survived']
   vanishes:
     image: {base: host}
     gpu: L4
@@ -59,7 +59,10 @@ expect_eq "$(field 'd["state"]')" "queued" "no L4 free: queued"
 kill9_server
 # While the server is down: one run ends, one run's process is killed outright.
 pkill -9 -s "$(cat "$TMP/s/runs/$vanishes/attempt-1.pid")"
-sleep 5.5
+# The runs wait for files rather than sleeping, so that a slow machine cannot reorder the story.
+touch "$TMP/end-now"
+for ((i = 0; i < 200; i++)); do [[ -s $TMP/s/runs/$ends/attempt-1.status ]] && break; sleep 0.05; done
+[[ -s $TMP/s/runs/$ends/attempt-1.status ]] || fail "the run that ends while the server is down did not end"
 start_server "$TMP/s" --inventory "$TMP/inv.yaml"
 
 # Idempotency across the restart: the same keys give the same runs.
@@ -70,6 +73,9 @@ for i in 1 15 30; do expect_eq "$(submit quick "key-quick-$i")" "${quick[$i]}" "
 wait_state "$ends" failed
 api GET "/v1/runs/$ends"
 expect_eq "$(field 'd["exit_code"]')" "7" "ended while down: its exit code"
+api GET "/v1/runs/$outlives"
+expect_eq "$(field 'd["state"]')" "running" "re-attached run still running"
+touch "$TMP/outlive-now"
 wait_state "$vanishes" lost
 api GET "/v1/runs/$vanishes"
 expect_contains "$(field 'd["reason"]')" "could not be recovered" "vanished: lost, with why"

@@ -1,9 +1,15 @@
 #include <doctest/doctest.h>
 
 #include <deque>
+#include <filesystem>
+#include <fstream>
 
 #include "core/api_client.hpp"
+#include "core/copy_files.hpp"
 #include "core/error.hpp"
+#include "core/manifest_json.hpp"
+#include "core/manifest_loader.hpp"
+#include "server_fakes.hpp"
 
 using namespace gpurun;
 using namespace gpurun::core;
@@ -103,5 +109,50 @@ TEST_SUITE("ApiClient") {
     f.transport->answers = {answer(422, R"({"code": "invalid_manifest", "detail": "bad spec",
       "errors": [{"path": "demo.json", "line": 3, "column": 5, "message": "bad spec"}]})")};
     CHECK_THROWS_WITH(f.client.apps(), "bad spec\n  demo.json:3:5: bad spec");
+  }
+
+  TEST_CASE("A deploy uploads each file the server asks for, once, then deploys again") {
+    testing::TempDir dir;
+    std::filesystem::create_directories(dir.path / "app");
+    std::ofstream(dir.path / "app/a.txt") << "same";
+    std::ofstream(dir.path / "app/b.txt") << "same";
+    std::ofstream(dir.path / "app.yaml") << "app: demo\nimage: {base: localhost/b:1, copy: [{src: app, dst: /app}]}\n"
+                                            "functions:\n  f: {command: [ls]}\n";
+    ManifestLoad load = load_manifests({dir / "app.yaml"});
+    REQUIRE(load.manifest);
+    list_copy_files(*load.manifest);
+    const std::string sha = sha256_hex("same");
+    nlohmann::json missing = {{"code", "missing_blobs"}, {"detail", "missing"},
+                              {"missing", {{{"sha256", sha}, {"path", "a.txt"}}, {{"sha256", sha}, {"path", "b.txt"}}}}};
+    Fixture f;
+    f.transport->answers = {answer(422, missing.dump()), answer(201, R"({"created": true})"),
+                            answer(201, R"({"app": "demo", "version": "v", "changed": true})")};
+    std::vector<std::pair<size_t, std::uint64_t>> notes;
+    nlohmann::json result = f.client.deploy(*load.manifest, [&](size_t files, std::uint64_t bytes) { notes.emplace_back(files, bytes); });
+    CHECK(result["version"] == "v");
+    REQUIRE(f.transport->requests.size() == 3);
+    const HttpRequest& upload = f.transport->requests[1];
+    CHECK(upload.method == "PUT");
+    CHECK(upload.url == "http://cp:1/v1/blobs/" + sha);
+    CHECK(upload.body_file == (dir.path / "app/a.txt").string());
+    CHECK(header(upload, "Authorization") == "Bearer tok");
+    CHECK(f.transport->requests[2].body == f.transport->requests[0].body);
+    CHECK(notes == std::vector<std::pair<size_t, std::uint64_t>>{{1, 4}});
+  }
+
+  TEST_CASE("A deploy refused as too large says how many files the manifest lists") {
+    Fixture f;
+    Manifest manifest;
+    manifest.app = "demo";
+    ImageSpec image;
+    image.base = "localhost/b:1";
+    image.copy = {{"app", "/app", std::vector<CopyFile>{{"a", false, std::string(64, 'a'), 1}, {"b", false, std::string(64, 'b'), 1}}}};
+    manifest.default_image = image;
+    manifest.functions.push_back(Function{});
+    manifest.functions.back().name = "f";
+    f.transport->answers = {answer(413, R"({"code": "payload_too_large", "detail": "the request body is larger than 10 bytes"})")};
+    CHECK_THROWS_WITH(f.client.deploy(manifest),
+                      "the control plane refused the manifest: the request body is larger than 10 bytes; it lists 2 copied "
+                      "files: raise the server's --max-body, or copy fewer, larger files (an archive)");
   }
 }

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "core/containerfile.hpp"
 #include "core/error.hpp"
 #include "server/container_runner.hpp"
 
@@ -32,15 +33,15 @@ TEST_SUITE("ContainerRunner") {
     CHECK(container_name("a/b c", 1) == "gpurun-a_b_c-1");
   }
 
-  TEST_CASE("A launch survives its JSON file, the copy folder included") {
+  TEST_CASE("A launch survives its JSON file, the copied files and the blob folder included") {
     ContainerLaunch launch;
     launch.name = "gpurun-x-1";
     launch.image.base = "localhost/busybox:1";
     launch.image.env = {{"X", "1"}};
     launch.image.run = {"true"};
     launch.image.workdir = "/w";
-    launch.image.copy = {{"a", "/a"}};
-    launch.image.context_dir = "/src/app";
+    launch.image.copy = {{"a", "/a", std::vector<core::CopyFile>{{"x/run.sh", true, std::string(64, 'e'), 12}}}};
+    launch.blob_dir = "/state/blobs";
     launch.env_names = {"X"};
     launch.command = {"sh", "-c", "echo $X"};
     ContainerLaunch back = container_launch_from_json(to_json(launch));
@@ -48,8 +49,16 @@ TEST_SUITE("ContainerRunner") {
     CHECK(back.image.base == launch.image.base);
     CHECK(back.image.env == launch.image.env);
     CHECK(back.image.workdir == launch.image.workdir);
-    CHECK(back.image.copy.size() == 1);
-    CHECK(back.image.context_dir == "/src/app");
+    REQUIRE(back.image.copy.size() == 1);
+    REQUIRE(back.image.copy[0].files.has_value());
+    REQUIRE(back.image.copy[0].files->size() == 1);
+    const core::CopyFile& file = back.image.copy[0].files->front();
+    CHECK(file.path == "x/run.sh");
+    CHECK(file.executable);
+    CHECK(file.sha256 == std::string(64, 'e'));
+    CHECK(file.size == 12);
+    CHECK(core::render_image(back.image).tag == core::render_image(launch.image).tag);
+    CHECK(back.blob_dir == "/state/blobs");
     CHECK(back.command == launch.command);
     CHECK_THROWS_AS(container_launch_from_json(nlohmann::json::object()), Error);
   }

@@ -168,4 +168,43 @@ TEST_SUITE("Scheduler") {
     f.scheduler->tick();
     CHECK(f.get(next).placement->type == "H100");
   }
+
+  TEST_CASE("The executor's reason for a wait goes once the attempt really runs") {
+    Fixture f;
+    std::string id = f.submit("chain");
+    f.scheduler->tick();
+    const std::string handle = f.executor.handle_of(id);
+    f.executor.status[handle].reason = "waiting in Slurm's queue: Resources";
+    f.scheduler->tick();
+    CHECK(f.get(id).reason == "waiting in Slurm's queue: Resources");
+    f.executor.status[handle].reason.clear();
+    f.scheduler->tick();
+    CHECK(f.get(id).state == core::RunState::running);
+    CHECK(f.get(id).reason == "");
+  }
+
+  TEST_CASE("Runs that reach the queue out of seq order are still placed in seq order") {
+    Fixture f;
+    std::vector<RunRecord> stored;
+    for (int i = 0; i < 3; ++i) {
+      RunRecord run;
+      run.id = "r-" + std::to_string(i);
+      run.app = "demo";
+      run.function = "chain";
+      run.version = f.version;
+      stored.push_back(f.store.submit(run, "h").second);
+    }
+    f.scheduler->enqueue(stored[2]);
+    f.scheduler->tick(); // r-2 alone: it takes the H100s
+    CHECK(f.get("r-2").placement->type == "H100");
+    f.scheduler->enqueue(stored[1]);
+    f.scheduler->enqueue(stored[0]);
+    f.scheduler->tick(); // only the two fresh runs are tried, the older first
+    CHECK(f.get("r-0").placement->type == "L40S");
+    CHECK(f.get("r-1").state == core::RunState::queued);
+    f.executor.end(f.executor.handle_of("r-2"), 0);
+    f.scheduler->tick();
+    f.scheduler->tick();
+    CHECK(f.get("r-1").placement->type == "H100");
+  }
 }
