@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -409,7 +410,7 @@ struct HttpServer::Impl {
     }
     // A JSON body announced larger than the limit is refused before it is read; the connection
     // then closes, since the body would be taken for the next request.
-    if (req.get_header_value_u64("Content-Length") > options.max_body) {
+    if (std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > options.max_body) {
       send(problem_response(413, "payload_too_large", "the request body is larger than " + std::to_string(options.max_body) + " bytes"), res);
       t_refused = true;
       res.set_header("Connection", "close");
