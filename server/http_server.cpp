@@ -1,6 +1,5 @@
 #include "server/http_server.hpp"
 
-#include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -23,16 +22,13 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "server/http_stream.hpp"
 
 namespace gpurun::server {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = HttpClock;
 
-// Why reading a request failed, for the answer the library then gives (it knows only "bad
-// request"). Set by RequestStream and read by the error handler, on the same worker thread.
-enum class ReadFailure { none, too_large, too_slow, no_length };
-thread_local ReadFailure t_read_failure = ReadFailure::none;
 // The library refused the request itself (too large, malformed): the connection closes after the
 // answer, and what the client still sends is read and dropped first, so that it gets the answer
 // rather than a reset.
@@ -73,157 +69,6 @@ void send(const ApiResponse& response, httplib::Response& res) {
     return true;
   });
 }
-
-// Waits until `fd` is ready for `events`; false at the deadline or when `stop_fd` becomes readable.
-bool wait_ready(int fd, short events, int stop_fd, Clock::time_point deadline) {
-  for (;;) {
-    const auto left = deadline - Clock::now();
-    if (left <= Clock::duration::zero()) return false;
-    const long long ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
-    pollfd fds[2] = {{fd, events, 0}, {stop_fd, POLLIN, 0}};
-    const int n = ::poll(fds, 2, static_cast<int>(std::min<long long>(ms, 60'000)));
-    if (n < 0 && errno != EINTR) return false;
-    if (n > 0 && fds[0].revents != 0) return true; // also on hang-up or error: the next call says which
-    if (n > 0 && fds[1].revents != 0) return false;
-  }
-}
-
-// Whether a request (its line and headers) announces a body without saying where it ends: a
-// POST, PUT or PATCH without Content-Length or Transfer-Encoding. The library would read it until
-// the connection closes; such a request is refused at once instead.
-bool body_without_length(const std::string& head) {
-  const std::string method = head.substr(0, head.find(' '));
-  if (method != "POST" && method != "PUT" && method != "PATCH") return false;
-  const std::string lowered = lower(head);
-  return lowered.find("\ncontent-length:") == std::string::npos && lowered.find("\ntransfer-encoding:") == std::string::npos;
-}
-
-// Bytes received on a connection and not consumed yet. They belong to the connection, not to one
-// request: a client may send its next request in the same packet.
-struct InputBuffer {
-  std::vector<char> data = std::vector<char>(16 * 1024);
-  size_t begin = 0;
-  size_t end = 0;
-  bool empty() const { return begin == end; }
-};
-
-// A body earns a second of time for every 64 KiB that arrive: a large upload may take its time,
-// a trickle cannot hold a worker for ever.
-constexpr std::int64_t k_body_ns_per_byte = 1'000'000'000 / (64 * 1024);
-
-// One request's view of a connection, for cpp-httplib's request parser: reads stop at the
-// request's deadline and once the request line and headers pass their budget; each write must
-// make progress within the write timeout.
-class RequestStream final : public httplib::Stream {
-public:
-  RequestStream(int fd, int stop_fd, InputBuffer& input, const HttpServerOptions& options)
-      : m_fd(fd), m_stop_fd(stop_fd), m_input(input), m_read_timeout(options.read_timeout),
-        m_read_deadline(Clock::now() + options.read_timeout), m_write_timeout(options.write_timeout),
-        m_max_header_bytes(options.max_header_bytes) {}
-
-  bool is_readable() const override {
-    if (!m_in_headers && m_no_length) {
-      t_read_failure = ReadFailure::no_length;
-      return false;
-    }
-    return !m_input.empty() || wait_input();
-  }
-  bool is_writable() const override { return wait_ready(m_fd, POLLOUT, m_stop_fd, Clock::now() + m_write_timeout); }
-
-  ssize_t read(char* ptr, size_t size) override {
-    if (!m_in_headers && m_no_length) {
-      t_read_failure = ReadFailure::no_length;
-      return -1;
-    }
-    if (m_input.empty()) {
-      ssize_t n = -1;
-      while (n < 0) {
-        if (!wait_input()) return -1;
-        n = ::recv(m_fd, m_input.data.data(), m_input.data.size(), MSG_DONTWAIT);
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return -1;
-      }
-      if (n == 0) return 0; // the client closed its side
-      m_input.begin = 0;
-      m_input.end = static_cast<size_t>(n);
-    }
-    size_t n = std::min(size, m_input.end - m_input.begin);
-    const char* from = m_input.data.data() + m_input.begin;
-    if (m_in_headers) {
-      for (size_t i = 0; i < n; ++i) {
-        m_tail = (m_tail << 8) | static_cast<unsigned char>(from[i]);
-        if ((m_tail & 0xffffffffu) == 0x0d0a0d0au) { // the blank line after the headers
-          m_in_headers = false;
-          m_read_deadline = Clock::now() + m_read_timeout; // the body's own time
-          n = i + 1;
-          break;
-        }
-      }
-      if (m_head.size() + n > m_max_header_bytes) {
-        t_read_failure = ReadFailure::too_large;
-        return -1;
-      }
-      m_head.append(from, n);
-      if (!m_in_headers) m_no_length = body_without_length(m_head);
-    } else {
-      m_read_deadline += std::chrono::nanoseconds(static_cast<std::int64_t>(n) * k_body_ns_per_byte);
-    }
-    std::memcpy(ptr, from, n);
-    m_input.begin += n;
-    return static_cast<ssize_t>(n);
-  }
-
-  ssize_t write(const char* ptr, size_t size) override {
-    for (;;) {
-      if (!is_writable()) return -1;
-      const ssize_t n = ::send(m_fd, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n >= 0) return n;
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return -1;
-    }
-  }
-
-  void get_remote_ip_and_port(std::string& ip, int& port) const override { address(::getpeername, ip, port); }
-  void get_local_ip_and_port(std::string& ip, int& port) const override { address(::getsockname, ip, port); }
-  socket_t socket() const override { return m_fd; }
-
-private:
-  void address(int (*get)(int, sockaddr*, socklen_t*), std::string& ip, int& port) const {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof(addr);
-    ip.clear();
-    port = -1;
-    if (get(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
-    char text[INET6_ADDRSTRLEN] = {};
-    if (addr.ss_family == AF_INET) {
-      const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
-      ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
-      port = ntohs(in->sin_port);
-    } else if (addr.ss_family == AF_INET6) {
-      const auto* in = reinterpret_cast<const sockaddr_in6*>(&addr);
-      ::inet_ntop(AF_INET6, &in->sin6_addr, text, sizeof(text));
-      port = ntohs(in->sin6_port);
-    }
-    ip = text;
-  }
-
-  int m_fd;
-  int m_stop_fd;
-  InputBuffer& m_input;
-  std::chrono::seconds m_read_timeout;
-  Clock::time_point m_read_deadline;
-  std::chrono::seconds m_write_timeout;
-  size_t m_max_header_bytes;
-  // Waits for input until the request's deadline, which it notes when it passes.
-  bool wait_input() const {
-    if (wait_ready(m_fd, POLLIN, m_stop_fd, m_read_deadline)) return true;
-    if (Clock::now() >= m_read_deadline) t_read_failure = ReadFailure::too_slow;
-    return false;
-  }
-
-  bool m_in_headers = true;
-  std::string m_head; // the request line and headers as read so far
-  bool m_no_length = false;
-  std::uint64_t m_tail = 0;
-};
 
 // cpp-httplib's server with the connection handling left to us: its request parser and response
 // writer (process_request) are reachable from a subclass, its accept loop is not used.
@@ -296,7 +141,7 @@ struct HttpServer::Impl {
     InputBuffer input;
     for (bool first = true;; first = false) {
       if (input.empty() && !wait_for_request(fd, first)) break;
-      t_read_failure = ReadFailure::none;
+      read_failure() = ReadFailure::none;
       t_refused = false;
       RequestStream stream(fd, stop_fd, input, options);
       const bool close_after = stopping || crowded();
@@ -453,8 +298,8 @@ HttpServer::HttpServer(Api& api, HttpServerOptions options) : m_impl(std::make_u
   httplib::Server::HandlerWithResponse on_error = [options = m_impl->options](const httplib::Request& req,
                                                                            httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    if (t_read_failure == ReadFailure::too_large) res.status = 431;
-    if (t_read_failure == ReadFailure::too_slow) res.status = 408;
+    if (read_failure() == ReadFailure::too_large) res.status = 431;
+    if (read_failure() == ReadFailure::too_slow) res.status = 408;
     std::string detail = "the server cannot handle " + req.method + " " + req.path;
     if (res.status == 413)
       detail = Api::streams_body(req.method, req.path)

@@ -1,6 +1,6 @@
 #pragma once
 // The API on a socket: cpp-httplib parses requests and writes responses, but connections are ours
-// (http_server.cpp): cpp-httplib's own loop bounds each read, not a request, so a client sending
+// (http_server.cpp, and http_stream.hpp for the reading of one request): cpp-httplib's own loop bounds each read, not a request, so a client sending
 // a byte every few seconds, or header lines without end, would hold a worker for ever. Here:
 //   - a request's line and headers must arrive within `read_timeout`, and its body at a minimum
 //     rate, else the connection closes (408 when the request line had arrived);
