@@ -3,8 +3,7 @@
 #include <fstream>
 #include <set>
 
-#include "server/api.hpp"
-#include "server_fakes.hpp"
+#include "api_fixture.hpp"
 
 using namespace gpurun;
 using namespace gpurun::server;
@@ -12,33 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-struct Fixture {
-  testing::TempDir dir;
-  Store store{dir / "state.db"};
-  testing::FakeExecutor executor;
-  Scheduler scheduler{store, executor, SchedulerOptions{dir / "runs", std::chrono::milliseconds(10)}};
-  Api api{store, scheduler, ApiOptions{"secret", "test", std::chrono::milliseconds(1)}};
-
-  Fixture() {
-    executor.base = *core::load_inventory_text("nodes: [{name: a, gpus: {H100: 1}}]", "inv").inventory;
-    scheduler.start(false);
-  }
-  ApiResponse call(const std::string& method, const std::string& path, const std::string& body = "",
-                   std::map<std::string, std::string> headers = {}) {
-    ApiRequest request;
-    request.method = method;
-    request.path = path.substr(0, path.find('?'));
-    if (size_t q = path.find('?'); q != std::string::npos) {
-      std::string query = path.substr(q + 1);
-      size_t eq = query.find('=');
-      request.query[query.substr(0, eq)] = query.substr(eq + 1);
-    }
-    request.body = body;
-    request.headers = std::move(headers);
-    request.headers.try_emplace("authorization", "Bearer secret");
-    return api.handle(request);
-  }
-};
+using Fixture = testing::ApiFixture;
 
 json body(const ApiResponse& response) { return json::parse(response.body); }
 
