@@ -44,7 +44,8 @@ std::string queue_timeout_reason(const core::Function& fn, const core::Resolutio
 } // namespace
 
 Scheduler::Scheduler(Store& store, Executor& executor, SchedulerOptions options)
-    : m_store(store), m_executor(executor), m_options(std::move(options)) {}
+    : m_store(store), m_executor(executor), m_options(std::move(options)),
+      m_loop("scheduler", m_options.interval, [this] { background_pass(); }) {}
 
 Scheduler::~Scheduler() { stop(); }
 
@@ -77,38 +78,19 @@ void Scheduler::start(bool background) {
     }
   }
   m_full_scan = true;
-  if (background) m_thread = std::thread([this] { loop(); });
+  if (background) m_loop.start();
 }
 
-void Scheduler::stop() {
-  {
-    std::lock_guard lock(m_mutex);
-    m_stopping = true;
-  }
-  m_cv.notify_all();
-  if (m_thread.joinable()) m_thread.join();
-}
+void Scheduler::stop() { m_loop.stop(); }
 
-void Scheduler::loop() {
-  std::string failing; // the failure of the last pass, said once rather than at every pass
-  std::unique_lock lock(m_mutex);
-  while (!m_stopping) {
-    lock.unlock();
-    bool failed = false;
-    try {
-      tick();
-      if (!failing.empty()) fmt::print(stderr, "gpurun serve: scheduler: working again\n");
-      failing.clear();
-    } catch (const std::exception& e) {
-      if (failing != e.what()) fmt::print(stderr, "gpurun serve: scheduler: {}\n", e.what());
-      failing = e.what();
-      failed = true;
-    }
-    lock.lock();
+void Scheduler::background_pass() {
+  try {
+    tick();
+  } catch (const std::exception&) {
     // A pass the store stopped (a full disk, say) left runs untried: the next pass tries them all.
-    if (failed) m_full_scan = true;
-    m_cv.wait_for(lock, m_options.interval, [this] { return m_wake || m_stopping; });
-    m_wake = false;
+    std::lock_guard lock(m_mutex);
+    m_full_scan = true;
+    throw;
   }
 }
 
@@ -129,9 +111,8 @@ void Scheduler::enqueue(RunRecord run) {
   {
     std::lock_guard lock(m_mutex);
     insert_queued(std::move(run));
-    m_wake = true;
   }
-  m_cv.notify_one();
+  m_loop.wake();
 }
 
 void Scheduler::finish(RunRecord& run, core::RunState state, std::string reason) {

@@ -15,18 +15,17 @@
 // before its process starts, so a crash in between can lose it but never start it twice.
 
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/manifest.hpp"
 #include "server/executor.hpp"
+#include "server/periodic.hpp"
 #include "server/store.hpp"
 
 namespace gpurun::server {
@@ -70,7 +69,7 @@ public:
   std::shared_ptr<const core::Manifest> manifest(const std::string& app, const std::string& version);
 
 private:
-  void loop();
+  void background_pass();
   void poll_running(std::int64_t now);
   void place_queued(std::int64_t now);
   // Starts an attempt of `queued`. Throws when the store fails before the process starts (the
@@ -93,10 +92,6 @@ private:
   SecretStore* m_secrets = nullptr;
 
   std::mutex m_mutex;
-  std::condition_variable m_cv;
-  bool m_wake = false;
-  bool m_stopping = false;
-  std::thread m_thread;
 
   // Queued runs by seq. A pass tries either all of them (capacity changed, a retry came due) or
   // only the fresh ones, which arrive out of seq order under concurrent submissions; runs that
@@ -110,6 +105,8 @@ private:
 
   std::mutex m_manifests_mutex;
   std::map<std::pair<std::string, std::string>, std::shared_ptr<const core::Manifest>> m_manifests;
+
+  Periodic m_loop; // last: stopped before the members its passes use go
 };
 
 } // namespace gpurun::server
