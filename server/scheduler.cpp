@@ -211,21 +211,25 @@ void Scheduler::place_queued(std::int64_t now) {
   }
   m_fresh.clear(); // runs queued during this pass (a failed start to retry) are fresh for the next
 
+  auto due_at = [this](std::int64_t ms) { m_next_due_ms = m_next_due_ms == 0 ? ms : std::min(m_next_due_ms, ms); };
+  auto fail_queued = [this](std::map<std::int64_t, RunRecord>::iterator it, std::string reason) {
+    finish(it->second, core::RunState::failed, std::move(reason));
+    m_queue.erase(it);
+  };
   std::set<std::string> not_fitting; // chains that did not fit during this pass
   for (std::int64_t seq : order) {
     auto it = m_queue.find(seq);
     if (it == m_queue.end()) continue;
     RunRecord& run = it->second;
     if (run.not_before_ms > now) {
-      m_next_due_ms = m_next_due_ms == 0 ? run.not_before_ms : std::min(m_next_due_ms, run.not_before_ms);
+      due_at(run.not_before_ms);
       continue;
     }
     const std::string key = run.app + '\n' + run.version + '\n' + run.function;
     auto manifest = this->manifest(run.app, run.version);
     const core::Function* fn = manifest ? manifest->find_function(run.function) : nullptr;
     if (fn == nullptr) {
-      finish(run, core::RunState::failed, "its app version or function can no longer be loaded");
-      m_queue.erase(it);
+      fail_queued(it, "its app version or function can no longer be loaded");
       continue;
     }
     // The wait counts from when this attempt could first start: submission, or a retry's delay end.
@@ -235,17 +239,15 @@ void Scheduler::place_queued(std::int64_t now) {
     if (!resolution.placement) {
       if (!resolution.can_wait()) {
         run.candidates = core::to_json(resolution)["candidates"];
-        finish(run, core::RunState::failed, "no GPU in its chain can be placed on this executor's inventory");
-        m_queue.erase(it);
+        fail_queued(it, "no GPU in its chain can be placed on this executor's inventory");
         continue;
       }
       if (deadline != 0 && now >= deadline) {
         run.candidates = core::to_json(resolution)["candidates"];
-        finish(run, core::RunState::failed, queue_timeout_reason(*fn, resolution));
-        m_queue.erase(it);
+        fail_queued(it, queue_timeout_reason(*fn, resolution));
         continue;
       }
-      if (deadline != 0) m_next_due_ms = m_next_due_ms == 0 ? deadline : std::min(m_next_due_ms, deadline);
+      if (deadline != 0) due_at(deadline);
       not_fitting.insert(key);
       continue;
     }
