@@ -113,6 +113,13 @@ CLI::Option* add_output_option(CLI::App& command, Context& context, OutputFormat
   return option;
 }
 
+gpu_spec::GpuSpec parse_spec_option(const std::string& option, const std::string& text) {
+  auto parsed = gpu_spec::parse_spec(text);
+  if (auto* error = std::get_if<gpu_spec::SpecError>(&parsed))
+    throw Error(fmt::format("invalid {} '{}': {}", option, text, error->message), ErrorKind::invalid);
+  return std::get<gpu_spec::GpuSpec>(parsed);
+}
+
 int run(int argc, char** argv) {
   CLI::App root{"gpurun: validate, plan, deploy and run GPU functions", "gpurun"};
   root.set_version_flag("--version", std::string("gpurun ") + GPURUN_VERSION);

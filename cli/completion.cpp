@@ -110,6 +110,8 @@ const CompletionCommand* CompletionModel::find(const std::string& path) const {
   return nullptr;
 }
 
+std::string space_separated(const std::vector<std::string>& list) { return fmt::format("{}", fmt::join(list, " ")); }
+
 std::string CompletionModel::join(const std::string& parent, const std::string& name) {
   return parent.empty() ? name : parent + " " + name;
 }

@@ -48,6 +48,9 @@ struct CompletionModel {
   static std::string join(const std::string& parent, const std::string& name);
 };
 
+// "a b c": a list as the shells' word lists want it.
+std::string space_separated(const std::vector<std::string>& list);
+
 std::string bash_script(const CompletionModel& model);
 std::string zsh_script(const CompletionModel& model);
 std::string fish_script(const CompletionModel& model);

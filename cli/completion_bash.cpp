@@ -9,13 +9,11 @@
 namespace gpurun::cli {
 namespace {
 
-std::string words(const std::vector<std::string>& list) { return fmt::format("{}", fmt::join(list, " ")); }
-
 std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 
 // The statement that fills COMPREPLY with `values`.
-std::string action(const CompletionValues& values, const std::string& file_arg = "${args[0]}") {
-  if (!values.words.empty()) return "COMPREPLY=($(compgen -W \"" + words(values.words) + "\" -- \"$cur\"))";
+std::string bash_action(const CompletionValues& values, const std::string& file_arg = "${args[0]}") {
+  if (!values.words.empty()) return "COMPREPLY=($(compgen -W \"" + space_separated(values.words) + "\" -- \"$cur\"))";
   if (values.dynamic == "functions") return "_gpurun_dynamic functions \"" + file_arg + "\"";
   if (!values.dynamic.empty()) return "_gpurun_dynamic " + values.dynamic;
   if (values.files) return "COMPREPLY=($(compgen -f -- \"$cur\"))";
@@ -36,14 +34,14 @@ std::string bash_script(const CompletionModel& model) {
 
   out += "# The subcommands of a command path (\"\" is gpurun itself).\n_gpurun_subcommands() {\n  case $1 in\n";
   for (const CompletionCommand& c : model.commands)
-    if (!c.subcommands.empty()) out += "    " + quoted(c.path) + ") echo \"" + words(c.subcommands) + "\" ;;\n";
+    if (!c.subcommands.empty()) out += "    " + quoted(c.path) + ") echo \"" + space_separated(c.subcommands) + "\" ;;\n";
   out += "  esac\n}\n\n";
 
   out += "# The options of a command path that take a value, global ones included, on one line.\n"
          "_gpurun_value_options() {\n  local own=\"\"\n  case $1 in\n";
   for (const CompletionCommand& c : model.commands)
-    if (auto flags = value_flags(c.options); !flags.empty()) out += "    " + quoted(c.path) + ") own=\"" + words(flags) + "\" ;;\n";
-  out += "  esac\n  echo \"$own " + words(value_flags(model.globals)) + "\"\n}\n\n";
+    if (auto flags = value_flags(c.options); !flags.empty()) out += "    " + quoted(c.path) + ") own=\"" + space_separated(flags) + "\" ;;\n";
+  out += "  esac\n  echo \"$own " + space_separated(value_flags(model.globals)) + "\"\n}\n\n";
 
   out += "# KIND [FILE]: the candidates only gpurun knows (a manifest's functions, the profiles).\n"
          "_gpurun_dynamic() {\n"
@@ -79,12 +77,12 @@ std::string bash_script(const CompletionModel& model) {
       if (!o.takes_value) continue;
       std::vector<std::string> patterns;
       for (const std::string& f : o.flags) patterns.push_back(quoted(c.path + "|" + f));
-      out += "      " + fmt::format("{}", fmt::join(patterns, "|")) + ") " + action(o.values) + " ;;\n";
+      out += "      " + fmt::format("{}", fmt::join(patterns, "|")) + ") " + bash_action(o.values) + " ;;\n";
     }
   for (const CompletionOption& o : model.globals) {
     std::vector<std::string> patterns;
     for (const std::string& f : o.flags) patterns.push_back("*" + quoted("|" + f));
-    out += "      " + fmt::format("{}", fmt::join(patterns, "|")) + ") " + action(o.values) + " ;;\n";
+    out += "      " + fmt::format("{}", fmt::join(patterns, "|")) + ") " + bash_action(o.values) + " ;;\n";
   }
   out += "      *) COMPREPLY=() ;;\n    esac\n    return\n  fi\n\n";
 
@@ -96,7 +94,7 @@ std::string bash_script(const CompletionModel& model) {
     std::vector<std::string> flags = {"-h", "--help"};
     for (const CompletionOption& o : c.options) flags.insert(flags.end(), o.flags.begin(), o.flags.end());
     flags.insert(flags.end(), global_flags.begin(), global_flags.end());
-    out += "      " + quoted(c.path) + ") COMPREPLY=($(compgen -W \"" + words(flags) + "\" -- \"$cur\")) ;;\n";
+    out += "      " + quoted(c.path) + ") COMPREPLY=($(compgen -W \"" + space_separated(flags) + "\" -- \"$cur\")) ;;\n";
   }
   out += "    esac\n    return\n  fi\n\n";
 
@@ -104,7 +102,7 @@ std::string bash_script(const CompletionModel& model) {
   out += "  case $cmd in\n";
   for (const CompletionCommand& c : model.commands) {
     if (!c.subcommands.empty()) {
-      out += "    " + quoted(c.path) + ") ((${#args[@]} == 0)) && COMPREPLY=($(compgen -W \"" + words(c.subcommands) +
+      out += "    " + quoted(c.path) + ") ((${#args[@]} == 0)) && COMPREPLY=($(compgen -W \"" + space_separated(c.subcommands) +
              "\" -- \"$cur\")) ;;\n";
       continue;
     }
@@ -112,7 +110,7 @@ std::string bash_script(const CompletionModel& model) {
     out += "    " + quoted(c.path) + ")\n      case ${#args[@]} in\n";
     for (size_t i = 0; i < c.arguments.size(); ++i) {
       const CompletionArgument& a = c.arguments[i];
-      out += "        " + (a.repeats ? std::string("*") : std::to_string(i)) + ") " + action(a.values) + " ;;\n";
+      out += "        " + (a.repeats ? std::string("*") : std::to_string(i)) + ") " + bash_action(a.values) + " ;;\n";
     }
     out += "      esac ;;\n";
   }

@@ -8,8 +8,6 @@
 namespace gpurun::cli {
 namespace {
 
-std::string words(const std::vector<std::string>& list) { return fmt::format("{}", fmt::join(list, " ")); }
-
 // The flags of a `complete` rule: -s o -l output.
 std::string flag_args(const CompletionOption& o) {
   std::string out;
@@ -18,7 +16,7 @@ std::string flag_args(const CompletionOption& o) {
 }
 
 std::string values_args(const CompletionValues& values) {
-  if (!values.words.empty()) return " -x -a '" + words(values.words) + "'";
+  if (!values.words.empty()) return " -x -a '" + space_separated(values.words) + "'";
   if (values.dynamic == "functions") return " -x -a '(__gpurun_dynamic functions)'";
   if (!values.dynamic.empty()) return " -x -a '(__gpurun_dynamic " + values.dynamic + ")'";
   if (values.files) return " -r -F";
@@ -38,19 +36,19 @@ std::string fish_script(const CompletionModel& model) {
 
   out += "function __gpurun_subcommands --description 'The subcommands of a gpurun command path'\n  switch \"$argv\"\n";
   for (const CompletionCommand& c : model.commands)
-    if (!c.subcommands.empty()) out += "    case '" + c.path + "'\n      printf '%s\\n' " + words(c.subcommands) + "\n";
+    if (!c.subcommands.empty()) out += "    case '" + c.path + "'\n      printf '%s\\n' " + space_separated(c.subcommands) + "\n";
   out += "  end\nend\n\n";
 
   std::vector<std::string> globals;
   for (const CompletionOption& o : model.globals)
     if (o.takes_value) globals.insert(globals.end(), o.flags.begin(), o.flags.end());
   out += "function __gpurun_value_options --description 'The options of a gpurun command path that take a value'\n"
-         "  printf '%s\\n' " + words(globals) + "\n  switch \"$argv\"\n";
+         "  printf '%s\\n' " + space_separated(globals) + "\n  switch \"$argv\"\n";
   for (const CompletionCommand& c : model.commands) {
     std::vector<std::string> flags;
     for (const CompletionOption& o : c.options)
       if (o.takes_value) flags.insert(flags.end(), o.flags.begin(), o.flags.end());
-    if (!flags.empty()) out += "    case '" + c.path + "'\n      printf '%s\\n' " + words(flags) + "\n";
+    if (!flags.empty()) out += "    case '" + c.path + "'\n      printf '%s\\n' " + space_separated(flags) + "\n";
   }
   out += "  end\nend\n\n";
 
@@ -111,7 +109,7 @@ std::string fish_script(const CompletionModel& model) {
     for (size_t i = 0; i < c.arguments.size(); ++i) {
       const CompletionArgument& a = c.arguments[i];
       const std::string at = " -n '__gpurun_at \"" + c.path + "\" " + std::to_string(i) + (a.repeats ? "+" : "") + "'";
-      if (!a.values.words.empty()) out += "complete -c gpurun" + at + " -a '" + words(a.values.words) + "'\n";
+      if (!a.values.words.empty()) out += "complete -c gpurun" + at + " -a '" + space_separated(a.values.words) + "'\n";
       else if (!a.values.dynamic.empty()) out += "complete -c gpurun" + at + " -a '(__gpurun_dynamic " + a.values.dynamic + ")'\n";
       else if (a.values.files) out += "complete -c gpurun" + at + " -F\n";
     }

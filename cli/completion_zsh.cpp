@@ -9,16 +9,14 @@
 namespace gpurun::cli {
 namespace {
 
-std::string words(const std::vector<std::string>& list) { return fmt::format("{}", fmt::join(list, " ")); }
-
 std::string function_name(const std::string& path) {
   std::string name = path.empty() ? "_gpurun" : "_gpurun_";
   for (char c : path) name += c == ' ' || c == '-' ? '_' : c;
   return name;
 }
 
-std::string action(const CompletionValues& values, const std::string& what) {
-  if (!values.words.empty()) return what + ":(" + words(values.words) + ")";
+std::string zsh_action(const CompletionValues& values, const std::string& what) {
+  if (!values.words.empty()) return what + ":(" + space_separated(values.words) + ")";
   if (values.dynamic == "functions") return what + ":_gpurun_functions";
   if (values.dynamic == "profiles") return what + ":_gpurun_profiles";
   if (values.files) return what + ":_files";
@@ -26,9 +24,9 @@ std::string action(const CompletionValues& values, const std::string& what) {
 }
 
 std::string option_spec(const CompletionOption& o) {
-  std::string names = o.flags.size() > 1 ? "'(" + words(o.flags) + ")'{" + fmt::format("{}", fmt::join(o.flags, ",")) + "}"
+  std::string names = o.flags.size() > 1 ? "'(" + space_separated(o.flags) + ")'{" + fmt::format("{}", fmt::join(o.flags, ",")) + "}"
                                          : o.flags.front();
-  return names + "'[" + o.description + "]" + (o.takes_value ? ":" + action(o.values, "value") : "") + "'";
+  return names + "'[" + o.description + "]" + (o.takes_value ? ":" + zsh_action(o.values, "value") : "") + "'";
 }
 
 // The _arguments call of a command without subcommands.
@@ -38,7 +36,7 @@ std::string leaf(const CompletionCommand& c, const std::string& indent) {
   for (size_t i = 0; i < c.arguments.size(); ++i) {
     const CompletionArgument& a = c.arguments[i];
     out += " \\\n" + indent + "  '" + (a.repeats ? std::string("*") : std::to_string(i + 1)) + ":" +
-           action(a.values, a.name) + "'";
+           zsh_action(a.values, a.name) + "'";
   }
   return out + "\n";
 }

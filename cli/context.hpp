@@ -12,6 +12,7 @@
 
 #include "cli/exit_code.hpp"
 #include "cli/settings.hpp"
+#include "gpu_spec/spec.hpp"
 
 namespace gpurun::cli {
 
@@ -48,6 +49,10 @@ struct Context {
 // text).
 CLI::Option* add_output_option(CLI::App& command, Context& context, OutputFormat& format,
                                OutputChoices choices = OutputChoices::text_json);
+
+// A GPU spec given to an option (`--expect H100:8`); an invalid one is a usage error naming the
+// option.
+gpu_spec::GpuSpec parse_spec_option(const std::string& option, const std::string& text);
 
 // One registration function per subcommand file.
 void add_validate(CLI::App& root, Context& context);

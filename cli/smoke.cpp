@@ -38,13 +38,6 @@ std::vector<int> parse_devices(const std::string& text) {
   return out;
 }
 
-gpu_spec::GpuSpec parse_expect(const std::string& text) {
-  auto parsed = gpu_spec::parse_spec(text);
-  if (auto* error = std::get_if<gpu_spec::SpecError>(&parsed))
-    throw Error(fmt::format("invalid --expect '{}': {}", text, error->message), ErrorKind::invalid);
-  return std::get<gpu_spec::GpuSpec>(parsed);
-}
-
 std::string number(const std::optional<double>& value, const char* format = "{:.4g}") {
   return value ? fmt::format(fmt::runtime(format), *value) : "-";
 }
@@ -112,7 +105,7 @@ void add_smoke(CLI::App& root, Context& context) {
       kernels::SmokeOptions smoke;
       smoke.level = options->level == "thorough" ? kernels::Level::thorough : kernels::Level::quick;
       smoke.devices = parse_devices(options->device);
-      if (!options->expect.empty()) smoke.expect = parse_expect(options->expect);
+      if (!options->expect.empty()) smoke.expect = parse_spec_option("--expect", options->expect);
       if (options->output == OutputFormat::text)
         fmt::print(stderr, "running the {} smoke checks...\n", kernels::level_name(smoke.level));
       std::unique_ptr<kernels::Backend> backend = kernels::make_system_backend();

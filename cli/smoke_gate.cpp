@@ -28,17 +28,6 @@ namespace {
 constexpr int k_no_device = 5;
 constexpr int k_cannot_exec = 127;
 
-gpu_spec::GpuChain parse_chain(const std::vector<std::string>& entries) {
-  gpu_spec::GpuChain chain;
-  for (const std::string& text : entries) {
-    auto parsed = gpu_spec::parse_spec(text);
-    if (auto* error = std::get_if<gpu_spec::SpecError>(&parsed))
-      throw Error(fmt::format("invalid --allow '{}': {}", text, error->message), ErrorKind::invalid);
-    chain.push_back(std::get<gpu_spec::GpuSpec>(parsed));
-  }
-  return chain;
-}
-
 // The child: runs the check, reports, and exits with the verdict.
 [[noreturn]] void check(const gpu_spec::GpuChain& chain, const std::string& verdict_path) {
   int code = 0;
@@ -108,7 +97,8 @@ void add_smoke_gate(CLI::App& root, Context& context) {
     context.action = [options, &context] {
       if (context.passthrough.empty())
         throw Error("__smoke-gate needs the command after --", ErrorKind::invalid);
-      gpu_spec::GpuChain chain = parse_chain(options->allow);
+      gpu_spec::GpuChain chain;
+      for (const std::string& text : options->allow) chain.push_back(parse_spec_option("--allow", text));
       return static_cast<ExitCode>(gate(chain, options->verdict, context.passthrough));
     };
   });

@@ -7,6 +7,7 @@
 #include "core/copy_files.hpp"
 #include "core/error.hpp"
 #include "core/manifest_json.hpp"
+#include "core/utf8.hpp"
 
 namespace gpurun::core {
 
@@ -15,6 +16,12 @@ using nlohmann::json;
 namespace {
 
 bool retryable(long status) { return status == 502 || status == 503 || status == 504; }
+
+// JSON carries only UTF-8: a value that is not is refused here, by name, rather than failing
+// inside the JSON library.
+void require_utf8(const std::string& value, const std::string& what) {
+  if (invalid_utf8_at(value) != std::string::npos) throw Error(what + " is not UTF-8 text", ErrorKind::invalid);
+}
 
 // Calls `visit` with every listed file of the images the manifest's functions use, and where its
 // bytes are on this machine.
@@ -187,6 +194,7 @@ json ApiClient::put_blob(const std::string& sha256, const std::string& path) {
 
 json ApiClient::submit(const std::string& app, const std::string& function, const std::vector<std::string>& args,
                        const std::string& idempotency_key) {
+  for (size_t i = 0; i < args.size(); ++i) require_utf8(args[i], "argument " + std::to_string(i + 1) + " of the run");
   std::vector<std::pair<std::string, std::string>> headers;
   if (!idempotency_key.empty()) headers.emplace_back("Idempotency-Key", idempotency_key);
   return call_json("POST", "/v1/apps/" + url_encode(app) + "/functions/" + url_encode(function) + "/runs",
@@ -234,6 +242,10 @@ void ApiClient::stream_logs(const std::string& path, const std::function<bool(st
 }
 
 json ApiClient::set_secret(const std::string& name, const std::map<std::string, std::string>& values) {
+  for (const auto& [key, value] : values) {
+    require_utf8(key, "a secret key");
+    require_utf8(value, "the value of " + key);
+  }
   return call_json("PUT", "/v1/secrets/" + url_encode(name), json{{"values", values}}.dump());
 }
 

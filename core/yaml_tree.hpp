@@ -12,13 +12,15 @@
 
 namespace gpurun::core {
 
+struct YamlEntry;
+
 struct YamlNode {
   enum class Kind { null, scalar, sequence, mapping };
   Kind kind = Kind::null;
   std::string scalar;    // for scalars: the text as written (without quotes)
   bool quoted = false;   // scalar written with quotes (its text starts one column later)
   std::vector<YamlNode> items;                        // sequence items
-  std::vector<std::pair<YamlNode, YamlNode>> entries; // mapping entries, in file order
+  std::vector<YamlEntry> entries;                     // mapping entries, in file order
   SourcePos pos;
 
   bool is_null() const { return kind == Kind::null; }
@@ -27,6 +29,13 @@ struct YamlNode {
   bool is_mapping() const { return kind == Kind::mapping; }
   // "a string", "a list", "a mapping", "null": for "expected X, got Y" messages.
   std::string describe() const;
+};
+
+// One `key: value` of a mapping. A struct rather than std::pair: clang refuses a vector of pairs
+// of the type still being declared (libstdc++ checks that pair's members are complete).
+struct YamlEntry {
+  YamlNode first;  // the key
+  YamlNode second; // the value
 };
 
 struct YamlFile {

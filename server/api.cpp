@@ -84,6 +84,7 @@ const char* title_for(int status) {
   case 401: return "Unauthorized";
   case 404: return "Not Found";
   case 405: return "Method Not Allowed";
+  case 408: return "Request Timeout";
   case 409: return "Conflict";
   case 413: return "Payload Too Large";
   case 414: return "URI Too Long";
@@ -137,6 +138,12 @@ void Api::authenticate(const ApiRequest& request) const {
 
 ApiResponse Api::handle(ApiRequest request) {
   try {
+    // A token in a URL ends up in logs, proxies and shell history: refused on every route, so
+    // that the habit cannot start.
+    for (const char* name : {"token", "access_token", "api_key"})
+      if (request.query.contains(name))
+        throw ApiError(400, "token_in_url", std::string("a token is never accepted in the URL (query parameter '") + name +
+                                                "'); send it in the Authorization: Bearer header");
     const std::vector<std::string> parts = split_path(request.path);
     std::vector<std::string> allowed;
     for (const Route& route : routes()) {
@@ -163,6 +170,12 @@ ApiResponse Api::handle(ApiRequest request) {
     ApiResponse response = problem_response(e.status(), e.code(), e.what(), e.extra());
     if (e.status() == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
     return response;
+  } catch (const StorageError& e) {
+    if (e.failure() == StorageFailure::full)
+      return problem_response(507, "storage_full", std::string("the server's state folder is full; nothing was stored (") + e.what() + ")");
+    if (e.failure() == StorageFailure::read_only)
+      return problem_response(503, "storage_read_only", std::string("the server's state folder is read-only; nothing was stored (") + e.what() + ")");
+    return problem_response(503, "storage_failed", std::string("the server cannot use its state folder (") + e.what() + ")");
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::not_found) return problem_response(404, "not_found", e.what());
     return problem_response(500, "internal", e.what());

@@ -72,6 +72,9 @@ struct ApiOptions {
   std::string token;  // "" disables auth (unit tests only; `gpurun serve` always sets one)
   std::string server_version;
   std::chrono::milliseconds follow_poll{100}; // how often a followed log looks for more output
+  // Logs followed at once; each holds one of the HTTP server's workers, so this must stay below
+  // their number for the others to be served (503 too_many_follows beyond it).
+  int max_follows = 32;
 };
 
 class Api {
@@ -138,6 +141,7 @@ private:
   Schedules* m_schedules = nullptr;
   BlobStore* m_blobs = nullptr;
   std::atomic<bool> m_stopping{false};
+  std::atomic<int> m_follows{0};
 };
 
 // The OpenAPI document (server/openapi.json), compiled in.

@@ -10,8 +10,36 @@ namespace gpurun::server {
 
 using nlohmann::json;
 
+namespace {
+
+// Whether `text` nests arrays and objects deeper than `limit`, counting brackets outside strings.
+// Checked before parsing: the JSON library parses any depth, but copying and printing a value
+// recurse, and a 1 MiB body of '[' would overflow a thread's stack.
+bool nests_deeper_than(std::string_view text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+} // namespace
+
 json parse_body(const ApiRequest& request, bool allow_empty) {
   if (request.body.empty() && allow_empty) return json::object();
+  if (nests_deeper_than(request.body, k_max_json_depth))
+    throw ApiError(400, "invalid_json", "the request body nests deeper than " + std::to_string(k_max_json_depth) + " levels");
   json body = json::parse(request.body, nullptr, false);
   if (body.is_discarded()) throw ApiError(400, "invalid_json", "the request body is not valid JSON");
   if (!body.is_object()) throw ApiError(400, "invalid_json", "the request body must be a JSON object");

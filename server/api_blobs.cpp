@@ -60,7 +60,7 @@ ApiResponse Api::put_blob(const ApiRequest& request) {
     throw ApiError(400, "bad_request", "the body ended early; nothing was stored");
   case BlobPut::Outcome::write_failed:
     if (put.error == ENOSPC || put.error == EDQUOT)
-      throw ApiError(507, "insufficient_storage", std::string("cannot store the blob: ") + std::strerror(put.error));
+      throw ApiError(507, "storage_full", std::string("cannot store the blob: ") + std::strerror(put.error));
     throw ApiError(500, "internal", std::string("cannot store the blob: ") + std::strerror(put.error));
   }
   throw ApiError(500, "internal", "unknown blob outcome");

@@ -9,7 +9,11 @@
 
 namespace gpurun::server {
 
-// The request body as JSON (an object unless `allow_empty` and the body is empty).
+// Request bodies nest at most this deep (a manifest nests about 5 levels).
+inline constexpr int k_max_json_depth = 64;
+
+// The request body as JSON (an object unless `allow_empty` and the body is empty); 400
+// invalid_json when it is not JSON, not an object or nests deeper than k_max_json_depth.
 nlohmann::json parse_body(const ApiRequest& request, bool allow_empty);
 // A path parameter that may be used as a name or in a file path (see is_safe_id).
 const std::string& safe_param(const ApiRequest& request, const std::string& name);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "core/error.hpp"
@@ -40,6 +42,28 @@ std::vector<std::string> run_args(const json& body) {
   }
   return out;
 }
+
+// A byte offset or count from the query: absent, or 0 to 2^53 (400 invalid_range otherwise).
+std::optional<std::int64_t> byte_count(const ApiRequest& request, const std::string& name) {
+  auto it = request.query.find(name);
+  if (it == request.query.end()) return std::nullopt;
+  const std::string& text = it->second;
+  const bool digits = !text.empty() && text.size() <= 16 &&
+                      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const std::int64_t value = digits ? std::stoll(text) : -1;
+  if (value < 0 || value > (std::int64_t{1} << 53))
+    throw ApiError(400, "invalid_range", name + " must be a number of bytes, 0 to 2^53, got '" + text + "'");
+  return value;
+}
+
+// Releases a followed log's place when its stream is done (or never started).
+struct FollowSlot {
+  std::atomic<int>& count;
+  explicit FollowSlot(std::atomic<int>& c) : count(c) {}
+  ~FollowSlot() { --count; }
+  FollowSlot(const FollowSlot&) = delete;
+  FollowSlot& operator=(const FollowSlot&) = delete;
+};
 
 RunRecord find_run(Store& store, const std::string& id) {
   std::optional<RunRecord> run = store.run(id);
@@ -161,10 +185,28 @@ ApiResponse Api::run_logs(const ApiRequest& request) {
     if (n < static_cast<int>(attempts.size())) end = out ? attempts[n].stdout_offset : attempts[n].stderr_offset;
   }
 
+  // A window of that: from `offset` bytes in, at most `limit` bytes.
+  if (std::optional<std::int64_t> offset = byte_count(request, "offset")) {
+    begin += *offset;
+    if (end >= 0) begin = std::min(begin, end);
+  }
+  if (std::optional<std::int64_t> limit = byte_count(request, "limit")) end = end >= 0 ? std::min(end, begin + *limit) : begin + *limit;
+
+  // Each followed log holds an HTTP worker until its run ends: their number is bounded.
+  std::shared_ptr<FollowSlot> slot;
+  if (follow) {
+    if (++m_follows > m_options.max_follows) {
+      --m_follows;
+      throw ApiError(503, "too_many_follows", "this server already streams " + std::to_string(m_options.max_follows) +
+                                                  " followed logs; try again later or read without follow");
+    }
+    slot = std::make_shared<FollowSlot>(m_follows);
+  }
+
   ApiResponse response;
   response.content_type = "text/plain; charset=utf-8";
   const std::string path = m_scheduler.log_path(id, stream);
-  response.stream = [this, id, path, follow, begin, end](const std::function<bool(std::string_view)>& write) {
+  response.stream = [this, id, path, follow, begin, end, slot](const std::function<bool(std::string_view)>& write) {
     std::ifstream in;
     std::streamoff offset = begin;
     std::string buffer(64 * 1024, '\0');
@@ -188,7 +230,7 @@ ApiResponse Api::run_logs(const ApiRequest& request) {
       }
     };
     if (!drain()) return;
-    while (follow && !m_stopping) {
+    while (follow && !m_stopping && (end < 0 || offset < end)) {
       std::optional<RunRecord> run = m_store.run(id);
       // A run is stored as ended only after its process ended: one more drain gets the rest.
       bool ended = !run || core::is_terminal(run->state);

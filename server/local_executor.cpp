@@ -138,6 +138,7 @@ std::string LocalExecutor::start(const RunLaunch& launch) {
   attempt.status_path = (dir / fmt::format("attempt-{}.status", launch.attempt)).string();
   spec.status_path = attempt.status_path;
   spec.grace = m_options.grace;
+  spec.umask = m_options.run_umask;
   if (launch.image.is_host()) {
     if (launch.image.workdir) spec.cwd = *launch.image.workdir;
     for (const auto& [k, v] : launch.image.env) spec.env.try_emplace(k, v);

@@ -27,6 +27,7 @@ struct LocalExecutorOptions {
   std::chrono::seconds grace{10};          // between SIGTERM and SIGKILL on cancel
   std::map<std::string, std::string> base_env; // what every run inherits (the server's PATH, HOME...)
   std::shared_ptr<ContainerRunner> containers; // runs images other than `host`; null: they are refused
+  std::optional<mode_t> run_umask; // the runs' file-creation mask; nullopt: the server's
   // The gpurun binary whose hidden `__smoke-gate` command checks the placed GPUs before a
   // `smoke: quick` function's command; "" refuses such functions at deploy.
   std::string smoke_gate;

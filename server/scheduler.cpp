@@ -44,7 +44,8 @@ std::string queue_timeout_reason(const core::Function& fn, const core::Resolutio
 } // namespace
 
 Scheduler::Scheduler(Store& store, Executor& executor, SchedulerOptions options)
-    : m_store(store), m_executor(executor), m_options(std::move(options)) {}
+    : m_store(store), m_executor(executor), m_options(std::move(options)),
+      m_loop("scheduler", m_options.interval, [this] { background_pass(); }) {}
 
 Scheduler::~Scheduler() { stop(); }
 
@@ -77,30 +78,19 @@ void Scheduler::start(bool background) {
     }
   }
   m_full_scan = true;
-  if (background) m_thread = std::thread([this] { loop(); });
+  if (background) m_loop.start();
 }
 
-void Scheduler::stop() {
-  {
+void Scheduler::stop() { m_loop.stop(); }
+
+void Scheduler::background_pass() {
+  try {
+    tick();
+  } catch (const std::exception&) {
+    // A pass the store stopped (a full disk, say) left runs untried: the next pass tries them all.
     std::lock_guard lock(m_mutex);
-    m_stopping = true;
-  }
-  m_cv.notify_all();
-  if (m_thread.joinable()) m_thread.join();
-}
-
-void Scheduler::loop() {
-  std::unique_lock lock(m_mutex);
-  while (!m_stopping) {
-    lock.unlock();
-    try {
-      tick();
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "gpurun serve: scheduler: {}\n", e.what());
-    }
-    lock.lock();
-    m_cv.wait_for(lock, m_options.interval, [this] { return m_wake || m_stopping; });
-    m_wake = false;
+    m_full_scan = true;
+    throw;
   }
 }
 
@@ -121,9 +111,8 @@ void Scheduler::enqueue(RunRecord run) {
   {
     std::lock_guard lock(m_mutex);
     insert_queued(std::move(run));
-    m_wake = true;
   }
-  m_cv.notify_one();
+  m_loop.wake();
 }
 
 void Scheduler::finish(RunRecord& run, core::RunState state, std::string reason) {
@@ -222,21 +211,25 @@ void Scheduler::place_queued(std::int64_t now) {
   }
   m_fresh.clear(); // runs queued during this pass (a failed start to retry) are fresh for the next
 
+  auto due_at = [this](std::int64_t ms) { m_next_due_ms = m_next_due_ms == 0 ? ms : std::min(m_next_due_ms, ms); };
+  auto fail_queued = [this](std::map<std::int64_t, RunRecord>::iterator it, std::string reason) {
+    finish(it->second, core::RunState::failed, std::move(reason));
+    m_queue.erase(it);
+  };
   std::set<std::string> not_fitting; // chains that did not fit during this pass
   for (std::int64_t seq : order) {
     auto it = m_queue.find(seq);
     if (it == m_queue.end()) continue;
     RunRecord& run = it->second;
     if (run.not_before_ms > now) {
-      m_next_due_ms = m_next_due_ms == 0 ? run.not_before_ms : std::min(m_next_due_ms, run.not_before_ms);
+      due_at(run.not_before_ms);
       continue;
     }
     const std::string key = run.app + '\n' + run.version + '\n' + run.function;
     auto manifest = this->manifest(run.app, run.version);
     const core::Function* fn = manifest ? manifest->find_function(run.function) : nullptr;
     if (fn == nullptr) {
-      finish(run, core::RunState::failed, "its app version or function can no longer be loaded");
-      m_queue.erase(it);
+      fail_queued(it, "its app version or function can no longer be loaded");
       continue;
     }
     // The wait counts from when this attempt could first start: submission, or a retry's delay end.
@@ -246,30 +239,36 @@ void Scheduler::place_queued(std::int64_t now) {
     if (!resolution.placement) {
       if (!resolution.can_wait()) {
         run.candidates = core::to_json(resolution)["candidates"];
-        finish(run, core::RunState::failed, "no GPU in its chain can be placed on this executor's inventory");
-        m_queue.erase(it);
+        fail_queued(it, "no GPU in its chain can be placed on this executor's inventory");
         continue;
       }
       if (deadline != 0 && now >= deadline) {
         run.candidates = core::to_json(resolution)["candidates"];
-        finish(run, core::RunState::failed, queue_timeout_reason(*fn, resolution));
-        m_queue.erase(it);
+        fail_queued(it, queue_timeout_reason(*fn, resolution));
         continue;
       }
-      if (deadline != 0) m_next_due_ms = m_next_due_ms == 0 ? deadline : std::min(m_next_due_ms, deadline);
+      if (deadline != 0) due_at(deadline);
       not_fitting.insert(key);
       continue;
     }
     core::apply_placement(inventory, *resolution.placement);
     RunRecord placed = std::move(run);
     m_queue.erase(it);
-    launch(std::move(placed), resolution, *fn, *manifest, inventory);
+    try {
+      launch(placed, resolution, *fn, *manifest, inventory);
+    } catch (...) {
+      // The store failed before the process started (a full disk, say): the run stays queued.
+      const std::int64_t queued_seq = placed.seq;
+      m_queue.insert_or_assign(queued_seq, std::move(placed));
+      throw;
+    }
   }
 }
 
-void Scheduler::launch(RunRecord run, const core::Resolution& resolution, const core::Function& fn,
+void Scheduler::launch(const RunRecord& queued, const core::Resolution& resolution, const core::Function& fn,
                        const core::Manifest& manifest, core::Inventory& inventory) {
   const core::Placement& placement = *resolution.placement;
+  RunRecord run = queued;
   run.attempt += 1;
   run.state = core::RunState::running;
   run.placement = placement;
@@ -320,8 +319,15 @@ void Scheduler::launch(RunRecord run, const core::Resolution& resolution, const 
     end_attempt(run, status, &fn);
     return;
   }
-  m_store.save(run);
-  m_running[run.id] = std::move(run);
+  const std::string id = run.id;
+  RunRecord& running = m_running[id];
+  running = std::move(run);
+  try {
+    m_store.save(running);
+  } catch (const std::exception& e) {
+    // The process runs: it is followed, and its end is saved when the store works again.
+    fmt::print(stderr, "gpurun serve: scheduler: cannot save the start of run {}: {}\n", running.id, e.what());
+  }
 }
 
 void Scheduler::record_attempt_start(const RunRecord& run, const std::filesystem::path& dir) {

@@ -15,17 +15,17 @@
 // before its process starts, so a crash in between can lose it but never start it twice.
 
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/manifest.hpp"
 #include "server/executor.hpp"
+#include "server/periodic.hpp"
 #include "server/store.hpp"
 
 namespace gpurun::server {
@@ -69,10 +69,12 @@ public:
   std::shared_ptr<const core::Manifest> manifest(const std::string& app, const std::string& version);
 
 private:
-  void loop();
+  void background_pass();
   void poll_running(std::int64_t now);
   void place_queued(std::int64_t now);
-  void launch(RunRecord run, const core::Resolution& resolution, const core::Function& fn,
+  // Starts an attempt of `queued`. Throws when the store fails before the process starts (the
+  // caller keeps the run queued); once it has started, the run is followed whatever happens.
+  void launch(const RunRecord& queued, const core::Resolution& resolution, const core::Function& fn,
               const core::Manifest& manifest, core::Inventory& inventory);
   void end_attempt(RunRecord& run, const ExecutorStatus& status, const core::Function* fn);
   void insert_queued(RunRecord run);
@@ -90,10 +92,6 @@ private:
   SecretStore* m_secrets = nullptr;
 
   std::mutex m_mutex;
-  std::condition_variable m_cv;
-  bool m_wake = false;
-  bool m_stopping = false;
-  std::thread m_thread;
 
   // Queued runs by seq. A pass tries either all of them (capacity changed, a retry came due) or
   // only the fresh ones, which arrive out of seq order under concurrent submissions; runs that
@@ -107,6 +105,8 @@ private:
 
   std::mutex m_manifests_mutex;
   std::map<std::pair<std::string, std::string>, std::shared_ptr<const core::Manifest>> m_manifests;
+
+  Periodic m_loop; // last: stopped before the members its passes use go
 };
 
 } // namespace gpurun::server

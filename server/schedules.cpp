@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "core/cron.hpp"
@@ -40,7 +41,8 @@ std::optional<std::chrono::sys_seconds> next_tick_of(const core::Function& fn, s
 }
 
 Schedules::Schedules(Store& store, Scheduler& scheduler, ScheduleOptions options)
-    : m_store(store), m_scheduler(scheduler), m_options(std::move(options)) {}
+    : m_store(store), m_scheduler(scheduler), m_options(std::move(options)),
+      m_loop("schedules", m_options.interval, [this] { tick(); }) {}
 
 Schedules::~Schedules() { stop(); }
 
@@ -53,30 +55,9 @@ std::string Schedules::tick_key(const std::string& version, const std::string& f
   return "schedule:" + version + ":" + function + ":" + std::to_string(tick.time_since_epoch().count());
 }
 
-void Schedules::start() {
-  m_thread = std::thread([this] {
-    std::unique_lock lock(m_mutex);
-    while (!m_stopping) {
-      lock.unlock();
-      try {
-        tick();
-      } catch (const std::exception& e) {
-        fmt::print(stderr, "gpurun serve: schedules: {}\n", e.what());
-      }
-      lock.lock();
-      m_cv.wait_for(lock, m_options.interval, [this] { return m_stopping; });
-    }
-  });
-}
+void Schedules::start() { m_loop.start(); }
 
-void Schedules::stop() {
-  {
-    std::lock_guard lock(m_mutex);
-    m_stopping = true;
-  }
-  m_cv.notify_all();
-  if (m_thread.joinable()) m_thread.join();
-}
+void Schedules::stop() { m_loop.stop(); }
 
 std::optional<std::chrono::sys_seconds> Schedules::next_tick(const core::Function& fn) { return next_tick_of(fn, now()); }
 

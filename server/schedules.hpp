@@ -15,15 +15,13 @@
 // without waiting for them; runs themselves always use the real clock.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "core/manifest.hpp"
+#include "server/periodic.hpp"
 #include "server/scheduler.hpp"
 #include "server/store.hpp"
 
@@ -65,10 +63,7 @@ private:
   Scheduler& m_scheduler;
   ScheduleOptions m_options;
 
-  std::mutex m_mutex;
-  std::condition_variable m_cv;
-  bool m_stopping = false;
-  std::thread m_thread;
+  Periodic m_loop; // last: stopped before the members its passes use go
 };
 
 // The next tick of `fn` strictly after `after` (its schedule read in its timezone).

@@ -13,6 +13,7 @@
 #include "core/local_paths.hpp"
 #include "core/schema_walker.hpp"
 #include "server/run_record.hpp"
+#include "server/storage_error.hpp"
 
 namespace gpurun::server {
 
@@ -55,7 +56,12 @@ bool SecretStore::set(const std::string& name, const std::map<std::string, std::
   json doc = {{"values", values}, {"updated_ms", now_ms()}};
   std::lock_guard lock(m_mutex);
   const bool created = !std::filesystem::exists(path_of(name));
-  core::write_file_atomic(path_of(name), doc.dump() + "\n", 0600);
+  try {
+    core::write_file_atomic(path_of(name), doc.dump() + "\n", 0600);
+  } catch (const Error& e) {
+    if (auto failure = storage_failure_at(m_dir)) throw StorageError(e.what(), *failure);
+    throw;
+  }
   return created;
 }
 

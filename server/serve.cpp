@@ -58,6 +58,19 @@ int lock_state(const std::string& dir) {
   return fd;
 }
 
+// Creates the state folder, or checks that it can be written (a full disk shows up later, as
+// answers 507 storage_full), and makes what earlier versions left readable by others (0755
+// folders, 0644 files) private.
+void open_state_folder(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir + "/runs", ec);
+  if (ec) throw Error("cannot create the state folder " + dir + ": " + ec.message());
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw Error("the state folder " + dir + " is not writable: " + std::strerror(errno));
+  for (const char* folder : {"", "/runs", "/secrets"}) ::chmod((dir + folder).c_str(), 0700);
+  for (const char* file : {"/state.db", "/state.db-wal", "/state.db-shm", "/server.log"}) ::chmod((dir + file).c_str(), 0600);
+}
+
 std::string load_token(const std::string& dir, const std::string& host) {
   if (const char* env = std::getenv("GPURUN_TOKEN"); env != nullptr && env[0] != '\0') return env;
   if (!is_loopback(host))
@@ -125,8 +138,10 @@ void serve(const ServeOptions& options) {
   const std::string blob_dir = options.state_dir + "/blobs";
   executor_options.containers = std::make_shared<PodmanRunner>(PodmanConfig::from_environment(), "", blob_dir);
 
-  std::filesystem::create_directories(options.state_dir + "/runs");
-  ::chmod(options.state_dir.c_str(), 0700);
+  // Everything the server creates (the database and its journal, logs, status files, folders) is
+  // this user's alone; runs get back the mask the server was started with.
+  executor_options.run_umask = ::umask(077);
+  open_state_folder(options.state_dir);
   // The lock comes first: two servers started at once on a fresh folder would otherwise each
   // write a token, and the one that loses the lock could leave its token beside the winner.
   int lock_fd = lock_state(options.state_dir);

@@ -2,13 +2,33 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+
 #include "core/error.hpp"
 
 namespace gpurun::server {
 namespace {
 
+// Throws StorageError for failures of the disk or folder, Error otherwise. SQLite reports a write
+// past a file-size or quota limit as an I/O error; the system's errno tells it from a broken disk.
+[[noreturn]] void throw_error(sqlite3* db, const std::string& message) {
+  const int code = db != nullptr ? sqlite3_errcode(db) : SQLITE_NOMEM;
+  const int system = db != nullptr ? sqlite3_system_errno(db) : 0;
+  if (code == SQLITE_FULL || (code == SQLITE_IOERR && (system == ENOSPC || system == EFBIG || system == EDQUOT)))
+    throw StorageError(message, StorageFailure::full);
+  if (code == SQLITE_READONLY || ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN) && system == EROFS))
+    throw StorageError(message, StorageFailure::read_only);
+  if (code == SQLITE_IOERR || code == SQLITE_CANTOPEN) {
+    // The errno SQLite keeps may be another call's; the disk itself can tell a full one.
+    const char* file = sqlite3_db_filename(db, "main");
+    const auto failure = file != nullptr && file[0] != '\0' ? storage_failure_at(file) : std::nullopt;
+    throw StorageError(message, failure.value_or(StorageFailure::io));
+  }
+  throw Error(message);
+}
+
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
-  throw Error("state database: " + what + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+  throw_error(db, "state database: " + what + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
 }
 
 } // namespace
@@ -73,8 +93,11 @@ Database::Database(const std::string& path, OpenMode mode) {
   flags |= SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
     std::string message = m_db != nullptr ? sqlite3_errmsg(m_db) : "out of memory";
+    const bool storage = m_db != nullptr && sqlite3_errcode(m_db) != SQLITE_NOMEM;
     sqlite3_close(m_db);
-    throw Error("cannot open the state database " + path + ": " + message);
+    message = "cannot open the state database " + path + ": " + message;
+    if (storage) throw StorageError(message, StorageFailure::io);
+    throw Error(message);
   }
   sqlite3_busy_timeout(m_db, 5000);
 }
@@ -89,7 +112,7 @@ void Database::exec(const std::string& sql) {
   if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     std::string text = message != nullptr ? message : "unknown error";
     sqlite3_free(message);
-    throw Error("state database: " + text);
+    throw_error(m_db, "state database: " + text);
   }
 }
 

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "server/storage_error.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 

@@ -166,8 +166,14 @@ void Store::writer_loop() {
           m_writer->exec("RELEASE w");
         } catch (...) {
           errors[i] = std::current_exception();
-          m_writer->exec("ROLLBACK TO w");
-          m_writer->exec("RELEASE w");
+          try {
+            m_writer->exec("ROLLBACK TO w");
+            m_writer->exec("RELEASE w");
+          } catch (...) {
+            // SQLite ends the whole transaction on some failures (a full disk): then every write
+            // of the group fails, with this write's error rather than "no such savepoint".
+            std::rethrow_exception(errors[i]);
+          }
         }
       }
       m_writer->exec("COMMIT");

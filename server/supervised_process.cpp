@@ -54,9 +54,12 @@ void write_status(const char* tmp_path, const char* path, const char* word, int 
   } while (v != 0);
   while (d > 0) buffer[n++] = digits[--d];
   buffer[n++] = '\n';
-  int fd = ::open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  // Into the file spawn_supervised made, whose space is already taken: no O_TRUNC, which would
+  // give it back, and a full disk could then keep the run's end from being recorded.
+  int fd = ::open(tmp_path, O_WRONLY | O_CREAT, 0600);
   if (fd < 0) return;
   (void)!::write(fd, buffer, n);
+  (void)!::ftruncate(fd, static_cast<off_t>(n));
   ::fsync(fd);
   ::close(fd);
   ::rename(tmp_path, path);
@@ -88,7 +91,8 @@ void write_status(const char* tmp_path, const char* path, const char* word, int 
 }
 
 int open_output(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  // A run's output is its user's alone, like everything else in the state folder.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) throw Error("cannot open " + path + ": " + std::strerror(errno));
   return fd;
 }
@@ -128,11 +132,19 @@ ProcessId spawn_supervised(const ProcessSpec& spec) {
   const std::string tmp_status = spec.status_path + ".tmp";
   const std::string exec_error = "gpurun: cannot execute " + *program + "\n";
   const unsigned grace = static_cast<unsigned>(spec.grace.count());
+  const bool set_umask = spec.umask.has_value();
+  const mode_t run_umask = spec.umask.value_or(0);
 
   int out = open_output(spec.stdout_path);
   int err = open_output(spec.stderr_path);
   int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   ::unlink(spec.status_path.c_str());
+  // The status file's space is taken now, while it can be: a run that ends while the disk is
+  // full still records how it ended.
+  if (int fd = ::open(tmp_status.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); fd >= 0) {
+    (void)::posix_fallocate(fd, 0, 32);
+    ::close(fd);
+  }
 
   pid_t supervisor = ::fork();
   if (supervisor < 0) {
@@ -154,6 +166,7 @@ ProcessId spawn_supervised(const ProcessSpec& spec) {
       ::dup2(err, 2);
       close_from(3);
       if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) ::_exit(126);
+      if (set_umask) ::umask(run_umask);
       ::execve(program->c_str(), argv.data(), envp.data());
       (void)!::write(2, exec_error.data(), exec_error.size());
       ::_exit(127);

@@ -24,6 +24,7 @@ struct ProcessSpec {
   std::string stderr_path;
   std::string status_path; // written by the supervisor when the command has ended
   std::chrono::seconds grace{10};
+  std::optional<mode_t> umask; // the command's file-creation mask; nullopt: the server's
 };
 
 struct ProcessId {

@@ -6,16 +6,10 @@
 # whose body does not match its hash with 400, leaving no file.
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/podman_env.bash"
+source "$(dirname "$0")/helpers/server.sh"
 
-export GPURUN_STATE=$TMP/state
-mkdir -p "$GPURUN_STATE"
-"$GPURUN" serve --listen 127.0.0.1:0 --state "$GPURUN_STATE" --grace 2s 2>"$TMP/server.log" &
-server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 100); do [[ -s $GPURUN_STATE/endpoint ]] && break; sleep 0.1; done
-[[ -s $GPURUN_STATE/endpoint ]] || { cat "$TMP/server.log" >&2; fail "the server did not start"; finish; }
-endpoint=$(cat "$GPURUN_STATE/endpoint")
-token=$(cat "$GPURUN_STATE/token")
+state=$TMP/state
+start_server "$state"
 
 project=$TMP/project
 mkdir -p "$project/site/sub"
@@ -45,9 +39,9 @@ expect_eq "$out" $'config v1\npage\ntool ran\n-rwxr-xr-x' "the copied file and f
 expect_contains "$err" "gpurun: uploading 3 files (0.0 MB) of the build context" "the first run uploads"
 expect_contains "$err" "gpurun: built image $tag" "the server builds the tag computed locally"
 podman_ image exists "$tag" || fail "tag $tag missing after the run"
-expect_eq "$(ls "$GPURUN_STATE/blobs" | wc -l)" "3" "blobs stored"
-expect_eq "$(stat -c %a "$GPURUN_STATE/blobs")" "700" "mode of the blob folder"
-expect_eq "$(stat -c %a "$GPURUN_STATE/blobs/$(ls "$GPURUN_STATE/blobs" | head -1)")" "600" "mode of a blob"
+expect_eq "$(ls "$state/blobs" | wc -l)" "3" "blobs stored"
+expect_eq "$(stat -c %a "$state/blobs")" "700" "mode of the blob folder"
+expect_eq "$(stat -c %a "$state/blobs/$(ls "$state/blobs" | head -1)")" "600" "mode of a blob"
 
 # Second run: nothing uploaded, nothing built.
 run run "$project/app.yaml" show
@@ -75,10 +69,11 @@ expect_eq "${out%%$'\n'*}" "config v2" "the run sees the new file"
 expect_contains "$err" "gpurun: built image $new_tag" "the changed image is built"
 
 # Through the API: a deploy naming a blob that was never uploaded.
-api() { # api METHOD PATH [curl args...]: leaves the status in $status and the body in $TMP/out
+# request METHOD PATH [curl args...]: like api, without its JSON content type; leaves $status.
+request() {
   local method=$1 path=$2
   shift 2
-  status=$(curl -sS -o "$TMP/out" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $token" "$@" "$endpoint$path")
+  status=$(curl -sS -o "$TMP/out" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $GPURUN_TOKEN" "$@" "$ENDPOINT$path")
 }
 sha=$(printf 'never uploaded' | sha256sum | cut -d' ' -f1)
 cat > "$TMP/manifest.json" <<JSON
@@ -86,26 +81,26 @@ cat > "$TMP/manifest.json" <<JSON
   "files": [{"path": "x.bin", "mode": "0644", "sha256": "$sha", "size": 14}]}]},
  "functions": {"f": {"command": ["cat", "/data/x.bin"]}}}
 JSON
-api PUT /v1/apps/by-hand -H 'Content-Type: application/json' --data-binary "@$TMP/manifest.json"
+request PUT /v1/apps/by-hand -H 'Content-Type: application/json' --data-binary "@$TMP/manifest.json"
 expect_eq "$status" "422" "deploy with a missing blob"
 expect_eq "$(json_get 'd["code"]')" "missing_blobs"
 expect_contains "$(json_get 'd["detail"]')" "image.copy[0] (data) 'x.bin' (blob $sha)" "the problem names the step and the blob"
 expect_eq "$(json_get 'd["missing"][0]["sha256"]')" "$sha"
 
 # An upload whose body is not the named blob is refused and leaves nothing behind.
-api PUT "/v1/blobs/$sha" -H 'Content-Type: application/octet-stream' --data-binary 'other bytes!!'
+request PUT "/v1/blobs/$sha" -H 'Content-Type: application/octet-stream' --data-binary 'other bytes!!'
 expect_eq "$status" "400" "upload with the wrong hash"
 expect_eq "$(json_get 'd["code"]')" "blob_hash_mismatch"
-[[ ! -e $GPURUN_STATE/blobs/$sha ]] || fail "a refused upload left blobs/$sha"
-expect_empty "$(ls "$GPURUN_STATE/blobs" | grep -v '^[0-9a-f]\{64\}$')" "temporary files after a refused upload"
-api HEAD "/v1/blobs/$sha"
+[[ ! -e $state/blobs/$sha ]] || fail "a refused upload left blobs/$sha"
+expect_empty "$(ls "$state/blobs" | grep -v '^[0-9a-f]\{64\}$')" "temporary files after a refused upload"
+request HEAD "/v1/blobs/$sha"
 expect_eq "$status" "404" "HEAD of a blob never stored"
 
-api PUT "/v1/blobs/$sha" -H 'Content-Type: application/octet-stream' --data-binary 'never uploaded'
+request PUT "/v1/blobs/$sha" -H 'Content-Type: application/octet-stream' --data-binary 'never uploaded'
 expect_eq "$status" "201" "upload with the right hash"
-api HEAD "/v1/blobs/$sha"
+request HEAD "/v1/blobs/$sha"
 expect_eq "$status" "200" "HEAD of a stored blob"
-api PUT /v1/apps/by-hand -H 'Content-Type: application/json' --data-binary "@$TMP/manifest.json"
+request PUT /v1/apps/by-hand -H 'Content-Type: application/json' --data-binary "@$TMP/manifest.json"
 expect_eq "$status" "201" "deploy once the blob is there"
 
 finish

@@ -4,14 +4,10 @@
 # removes the container, and concurrent runs of one new image share a single build.
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/podman_env.bash"
+source "$(dirname "$0")/helpers/server.sh"
 
-export GPURUN_STATE=$TMP/state
-mkdir -p "$GPURUN_STATE"
-"$GPURUN" serve --listen 127.0.0.1:0 --state "$GPURUN_STATE" --grace 2s 2>"$TMP/server.log" &
-server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 100); do [[ -s $GPURUN_STATE/endpoint ]] && break; sleep 0.1; done
-[[ -s $GPURUN_STATE/endpoint ]] || { cat "$TMP/server.log" >&2; fail "the server did not start"; finish; }
+state=$TMP/state
+start_server "$state"
 
 cat > "$TMP/app.yaml" <<YAML
 app: in-image

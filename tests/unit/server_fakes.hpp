@@ -1,8 +1,9 @@
 #pragma once
-// Test doubles for the server's unit tests: a temporary folder and an in-memory executor whose
-// attempts end when the test says so.
+// Test doubles for the server's unit tests: a temporary folder, a file writer and an in-memory
+// executor whose attempts end when the test says so.
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -20,6 +21,12 @@ struct TempDir {
   ~TempDir() { std::filesystem::remove_all(path); }
   std::string operator/(const std::string& name) const { return (path / name).string(); }
 };
+
+// Writes `text` to `path`, creating the folders above it.
+inline void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+}
 
 class FakeExecutor final : public server::Executor {
 public:

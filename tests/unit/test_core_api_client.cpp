@@ -54,6 +54,13 @@ HttpResponse answer(long status, std::string body = "") { return HttpResponse{st
 } // namespace
 
 TEST_SUITE("ApiClient") {
+  TEST_CASE("Arguments and secret values that are not UTF-8 are refused before anything is sent") {
+    Fixture f;
+    CHECK_THROWS_WITH(f.client.submit("demo", "f", {"ok", "caf\xe9"}, "k"), "argument 2 of the run is not UTF-8 text");
+    CHECK_THROWS_WITH(f.client.set_secret("s", {{"TOKEN", "\xff"}}), "the value of TOKEN is not UTF-8 text");
+    CHECK(f.transport->requests.empty());
+  }
+
   TEST_CASE("A submission is retried with backoff and the same Idempotency-Key") {
     Fixture f;
     f.transport->answers = {answer(0), answer(503), answer(201, R"({"id": "r-1"})")};

@@ -15,11 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path) << text;
-}
-
 std::vector<std::string> paths(const std::vector<CopyFile>& files) {
   std::vector<std::string> out;
   for (const CopyFile& file : files) out.push_back(file.path);
@@ -31,9 +26,9 @@ std::vector<std::string> paths(const std::vector<CopyFile>& files) {
 TEST_SUITE("CopyFiles") {
   TEST_CASE("A folder lists every file under it, sorted by path in byte order, empty folders left out") {
     testing::TempDir dir;
-    write(dir.path / "app/a/b", "1");
-    write(dir.path / "app/a-c", "22");
-    write(dir.path / "app/Z", "");
+    testing::write_file(dir.path / "app/a/b", "1");
+    testing::write_file(dir.path / "app/a-c", "22");
+    testing::write_file(dir.path / "app/Z", "");
     fs::create_directories(dir.path / "app/empty/deeper");
     std::vector<CopyFile> files = list_files(dir / "app", "copy[0] (app)");
     CHECK(paths(files) == std::vector<std::string>{"Z", "a-c", "a/b"});
@@ -45,7 +40,7 @@ TEST_SUITE("CopyFiles") {
 
   TEST_CASE("A file lists itself as '.', with its executable bit") {
     testing::TempDir dir;
-    write(dir.path / "run.sh", "#!/bin/sh\n");
+    testing::write_file(dir.path / "run.sh", "#!/bin/sh\n");
     fs::permissions(dir.path / "run.sh", fs::perms::owner_exec, fs::perm_options::add);
     std::vector<CopyFile> files = list_files(dir / "run.sh", "copy[0] (run.sh)");
     REQUIRE(files.size() == 1);
@@ -56,8 +51,8 @@ TEST_SUITE("CopyFiles") {
 
   TEST_CASE("Symbolic links are followed, to files and to folders, wherever they point") {
     testing::TempDir dir;
-    write(dir.path / "outside/data.bin", "bytes");
-    write(dir.path / "app/real.txt", "x");
+    testing::write_file(dir.path / "outside/data.bin", "bytes");
+    testing::write_file(dir.path / "app/real.txt", "x");
     fs::create_symlink(dir.path / "outside", dir.path / "app/linked");
     fs::create_symlink("real.txt", dir.path / "app/alias.txt");
     std::vector<CopyFile> files = list_files(dir / "app", "copy[0] (app)");
@@ -89,8 +84,8 @@ TEST_SUITE("CopyFiles") {
 
   TEST_CASE("Only the images functions use are listed, each once, and the lists change the version") {
     testing::TempDir dir;
-    write(dir.path / "data.txt", "v1");
-    write(dir.path / "app.yaml", "app: a\n"
+    testing::write_file(dir.path / "data.txt", "v1");
+    testing::write_file(dir.path / "app.yaml", "app: a\n"
                                  "images:\n"
                                  "  used: {base: localhost/b:1, copy: [{src: data.txt, dst: /d}]}\n"
                                  "  unused: {base: localhost/b:1, copy: [{src: missing, dst: /m}]}\n"
@@ -110,7 +105,7 @@ TEST_SUITE("CopyFiles") {
     CHECK_FALSE(manifest.images["unused"].copy[0].files.has_value());
     const std::string v1 = manifest_version(manifest);
     CHECK(v1 != unlisted);
-    write(dir.path / "data.txt", "v2");
+    testing::write_file(dir.path / "data.txt", "v2");
     list_copy_files(manifest);
     CHECK(manifest_version(manifest) != v1);
   }

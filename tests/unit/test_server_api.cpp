@@ -3,8 +3,7 @@
 #include <fstream>
 #include <set>
 
-#include "server/api.hpp"
-#include "server_fakes.hpp"
+#include "api_fixture.hpp"
 
 using namespace gpurun;
 using namespace gpurun::server;
@@ -12,33 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-struct Fixture {
-  testing::TempDir dir;
-  Store store{dir / "state.db"};
-  testing::FakeExecutor executor;
-  Scheduler scheduler{store, executor, SchedulerOptions{dir / "runs", std::chrono::milliseconds(10)}};
-  Api api{store, scheduler, ApiOptions{"secret", "test", std::chrono::milliseconds(1)}};
-
-  Fixture() {
-    executor.base = *core::load_inventory_text("nodes: [{name: a, gpus: {H100: 1}}]", "inv").inventory;
-    scheduler.start(false);
-  }
-  ApiResponse call(const std::string& method, const std::string& path, const std::string& body = "",
-                   std::map<std::string, std::string> headers = {}) {
-    ApiRequest request;
-    request.method = method;
-    request.path = path.substr(0, path.find('?'));
-    if (size_t q = path.find('?'); q != std::string::npos) {
-      std::string query = path.substr(q + 1);
-      size_t eq = query.find('=');
-      request.query[query.substr(0, eq)] = query.substr(eq + 1);
-    }
-    request.body = body;
-    request.headers = std::move(headers);
-    request.headers.try_emplace("authorization", "Bearer secret");
-    return api.handle(request);
-  }
-};
+using Fixture = testing::ApiFixture;
 
 json body(const ApiResponse& response) { return json::parse(response.body); }
 
@@ -68,13 +41,13 @@ TEST_SUITE("Api") {
     request.method = "GET";
     request.path = "/v1/health";
     CHECK(f.api.handle(request).status == 200);
-    for (const auto& [method, path] : Api::route_names()) {
-      if (path == "/v1/health") continue;
-      request.method = method;
-      request.path = path;
+    for (const auto& route : Api::route_names()) { // not a structured binding: clang 14 cannot capture one
+      if (route.second == "/v1/health") continue;
+      request.method = route.first;
+      request.path = route.second;
       request.headers = {{"authorization", "Bearer wrong"}};
       ApiResponse response = f.api.handle(request);
-      CHECK_MESSAGE(response.status == 401, method, " ", path);
+      CHECK_MESSAGE(response.status == 401, route.first, " ", route.second);
       CHECK(response.content_type == "application/problem+json");
     }
   }
@@ -121,5 +94,85 @@ TEST_SUITE("Api") {
     CHECK(code("GET", "/nope") == "404 not_found");
     CHECK(f.call("PUT", "/v1/apps/gpu", R"({"functions": {"f": {"command": ["x"], "gpu": "B200:8"}}})").status == 201);
     CHECK(code("POST", "/v1/apps/gpu/functions/f/runs") == "409 no_capacity");
+  }
+}
+
+namespace {
+
+std::string read_stream(const ApiResponse& response) {
+  std::string out;
+  if (response.stream) response.stream([&](std::string_view data) {
+      out += data;
+      return true;
+    });
+  return out;
+}
+
+} // namespace
+
+TEST_SUITE("Api") {
+  TEST_CASE("A token in the URL is refused on every route, even with the header") {
+    Fixture f;
+    for (const char* query : {"token=secret", "access_token=secret", "api_key=x"}) {
+      ApiResponse r = f.call("GET", std::string("/v1/runs?") + query);
+      CHECK(r.status == 400);
+      CHECK(body(r)["code"] == "token_in_url");
+      CHECK(r.body.find("secret") == std::string::npos);
+    }
+    CHECK(f.call("GET", "/v1/health?token=x").status == 400);
+  }
+
+  TEST_CASE("Bodies nested deeper than 64 levels are refused before parsing") {
+    Fixture f;
+    auto nested = [](int depth) { return std::string(static_cast<size_t>(depth), '[') + std::string(static_cast<size_t>(depth), ']'); };
+    ApiResponse deep = f.call("PUT", "/v1/apps/demo", R"({"functions": {"f": {"command": ["x"], "env": )" + nested(200000) + "}}}");
+    CHECK(deep.status == 400);
+    CHECK(body(deep)["detail"] == "the request body nests deeper than 64 levels");
+    // Brackets inside strings do not count; 64 levels are fine for the parser.
+    CHECK(body(f.call("PUT", "/v1/apps/demo", R"({"functions": {"f": {"command": ["[[[[{{{{\"]"]}}})"))["app"] == "demo");
+    CHECK(body(f.call("POST", "/v1/apps/demo/functions/f/runs", R"({"args": )" + nested(62) + "}"))["code"] == "invalid_args");
+  }
+
+  TEST_CASE("Logs are read by offset and limit, and followed logs are bounded in number") {
+    testing::TempDir dir;
+    Store store{dir / "state.db"};
+    testing::FakeExecutor executor;
+    executor.base = *core::load_inventory_text("nodes: [{name: a, gpus: {H100: 1}}]", "inv").inventory;
+    Scheduler scheduler{store, executor, SchedulerOptions{dir / "runs", std::chrono::milliseconds(10)}};
+    ApiOptions options{"", "test", std::chrono::milliseconds(1)};
+    options.max_follows = 1;
+    Api api{store, scheduler, options};
+    scheduler.start(false);
+    auto call = [&](const std::string& method, const std::string& path, std::map<std::string, std::string> query = {},
+                    const std::string& payload = "") {
+      ApiRequest request;
+      request.method = method;
+      request.path = path;
+      request.query = std::move(query);
+      request.body = payload;
+      return api.handle(request);
+    };
+    REQUIRE(call("PUT", "/v1/apps/demo", {}, R"({"functions": {"f": {"command": ["true"]}}})").status == 201);
+    const std::string id = json::parse(call("POST", "/v1/apps/demo/functions/f/runs").body)["id"];
+    scheduler.tick();
+    std::ofstream(dir / ("runs/" + id + "/stdout")) << "0123456789";
+    const std::string logs = "/v1/runs/" + id + "/logs";
+    CHECK(read_stream(call("GET", logs, {{"offset", "2"}, {"limit", "3"}})) == "234");
+    CHECK(read_stream(call("GET", logs, {{"offset", "8"}})) == "89");
+    CHECK(read_stream(call("GET", logs, {{"limit", "0"}})).empty());
+    CHECK(read_stream(call("GET", logs, {{"offset", "99"}})).empty());
+    for (const char* bad : {"-1", "x", "", "99999999999999999"}) {
+      ApiResponse r = call("GET", logs, {{"limit", bad}});
+      CHECK(r.status == 400);
+      CHECK(body(r)["code"] == "invalid_range");
+    }
+
+    ApiResponse first = call("GET", logs, {{"follow", "true"}});
+    CHECK(first.status == 200);
+    ApiResponse second = call("GET", logs, {{"follow", "true"}});
+    CHECK(second.status == 503);
+    CHECK(body(second)["code"] == "too_many_follows");
+    first = ApiResponse(); // the stream is gone: its place is free again
+    CHECK(call("GET", logs, {{"follow", "true"}}).status == 200);
   }
 }

@@ -1,11 +1,9 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <map>
 
+#include "api_fixture.hpp"
 #include "core/manifest_json.hpp"
-#include "server/api.hpp"
-#include "server_fakes.hpp"
 
 using namespace gpurun;
 using namespace gpurun::server;
@@ -13,29 +11,9 @@ using nlohmann::json;
 
 namespace {
 
-struct Fixture {
-  testing::TempDir dir;
-  Store store{dir / "state.db"};
-  testing::FakeExecutor executor;
-  Scheduler scheduler{store, executor, SchedulerOptions{dir / "runs", std::chrono::milliseconds(10)}};
+struct Fixture : testing::ApiFixture {
   BlobStore blobs{dir / "blobs", 64};
-  Api api{store, scheduler, ApiOptions{"secret", "test", std::chrono::milliseconds(1)}};
-
-  Fixture() {
-    executor.base = *core::load_inventory_text("nodes: [{name: a, gpus: {H100: 1}}]", "inv").inventory;
-    api.set_blobs(&blobs);
-  }
-  ApiResponse call(const std::string& method, const std::string& path, const std::string& body = "",
-                   std::map<std::string, std::string> headers = {}) {
-    ApiRequest request;
-    request.method = method;
-    request.path = path;
-    request.body = body;
-    request.headers = std::move(headers);
-    request.headers["authorization"] = "Bearer secret";
-    return api.handle(request);
-  }
-  std::string code(const ApiResponse& response) { return json::parse(response.body).value("code", ""); }
+  Fixture() { api.set_blobs(&blobs); }
 };
 
 // A manifest whose image copies `src` with the listed files.

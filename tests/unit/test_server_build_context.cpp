@@ -20,11 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path) << text;
-}
-
 std::string read(const fs::path& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -50,13 +45,13 @@ std::string describe(const fs::path& dir) {
 struct Project {
   testing::TempDir dir;
   Project() {
-    write(dir.path / "config.txt", "conf");
-    write(dir.path / "app/main.sh", "echo main");
-    write(dir.path / "app/lib/util.txt", "util");
+    testing::write_file(dir.path / "config.txt", "conf");
+    testing::write_file(dir.path / "app/main.sh", "echo main");
+    testing::write_file(dir.path / "app/lib/util.txt", "util");
     fs::permissions(dir.path / "app/main.sh", fs::perms::owner_exec, fs::perm_options::add);
     fs::permissions(dir.path / "config.txt", fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
     fs::create_symlink("../config.txt", dir.path / "app/config-link");
-    write(dir.path / "app.yaml", "app: p\n"
+    testing::write_file(dir.path / "app.yaml", "app: p\n"
                                  "image:\n"
                                  "  base: localhost/b:1\n"
                                  "  copy: [{src: config.txt, dst: /etc/app.conf}, {src: app/, dst: /app}]\n"
@@ -109,7 +104,7 @@ TEST_SUITE("BuildContext") {
   TEST_CASE("A file changed after it was listed, a missing or damaged blob is an error naming the step") {
     Project project;
     core::Manifest local = project.listed();
-    write(project.dir.path / "app/lib/util.txt", "changed");
+    testing::write_file(project.dir.path / "app/lib/util.txt", "changed");
     testing::TempDir out;
     CHECK_THROWS_WITH_AS(write_build_context(*local.default_image, "", out.path.string()),
                          ("copy[1] (app/): '" + project.dir / "app/" + "lib/util.txt' changed since it was listed; build again").c_str(),
@@ -122,7 +117,7 @@ TEST_SUITE("BuildContext") {
     CHECK_THROWS_WITH_AS(write_build_context(only_conf, blobs.path.string(), out2.path.string()),
                          ("copy[0] (config.txt): '.': blob " + conf.sha256 + " is not on this server (deploying the app again uploads it)").c_str(),
                          Error);
-    write(blobs.path / conf.sha256, "damaged");
+    testing::write_file(blobs.path / conf.sha256, "damaged");
     testing::TempDir out3;
     CHECK_THROWS_WITH_AS(write_build_context(only_conf, blobs.path.string(), out3.path.string()),
                          ("copy[0] (config.txt): blob " + conf.sha256 + " is damaged: its bytes hash to " +
@@ -133,7 +128,7 @@ TEST_SUITE("BuildContext") {
   TEST_CASE("Paths that could leave the context, and steps that disagree, are refused") {
     testing::TempDir blobs, out;
     const std::string sha = core::sha256_hex("x");
-    write(blobs.path / sha, "x");
+    testing::write_file(blobs.path / sha, "x");
     auto image_with = [&](std::vector<core::CopyStep> copy) {
       core::ImageSpec image;
       image.base = "localhost/b:1";

@@ -48,13 +48,14 @@ stop_server() {
   wait "$SERVER_PID" 2>/dev/null
 }
 
-# api METHOD PATH [CURL ARGS...]: an authenticated request; leaves $out (body), $code (status)
-# and the headers in $TMP/headers.
+# api METHOD PATH [CURL ARGS...]: an authenticated request with a JSON body (curl's default form
+# type would meet the HTTP library's 8 KiB limit on form bodies); leaves $out (body), $code
+# (status) and the headers in $TMP/headers.
 api() {
   local method=$1 path=$2
   shift 2
   code=$(curl -s -o "$TMP/out" -D "$TMP/headers" -w '%{http_code}' -X "$method" \
-    -H "Authorization: Bearer $GPURUN_TOKEN" "$@" "$ENDPOINT$path")
+    -H "Authorization: Bearer $GPURUN_TOKEN" -H "Content-Type: application/json" "$@" "$ENDPOINT$path")
   out=$(cat "$TMP/out")
 }
 
