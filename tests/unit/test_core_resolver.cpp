@@ -2,17 +2,13 @@
 
 #include "core/inventory.hpp"
 #include "core/resolver.hpp"
+#include "spec_helpers.hpp"
 
 using namespace gpurun;
 using namespace gpurun::core;
+using gpurun::testing::chain;
 
 namespace {
-
-gpu_spec::GpuChain chain(std::initializer_list<const char*> specs) {
-  gpu_spec::GpuChain out;
-  for (const char* text : specs) out.push_back(std::get<gpu_spec::GpuSpec>(gpu_spec::parse_spec(text)));
-  return out;
-}
 
 Inventory inventory(const std::string& yaml) {
   InventoryLoad load = load_inventory_text(yaml, "inv.yaml");

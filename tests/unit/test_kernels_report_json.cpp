@@ -4,6 +4,7 @@
 
 #include "kernels/fake_backend.hpp"
 #include "kernels/report_json.hpp"
+#include "spec_helpers.hpp"
 
 using namespace gpurun;
 using namespace gpurun::kernels;
@@ -12,7 +13,7 @@ TEST_SUITE("ReportJson") {
   TEST_CASE("The report carries versions, every device and every check's fields") {
     FakeBackend backend({FakeBackend::h200(0), FakeBackend::h200(1)});
     SmokeOptions options;
-    options.expect = std::get<gpu_spec::GpuSpec>(gpu_spec::parse_spec("H100:2"));
+    options.expect = testing::spec("H100:2");
     nlohmann::json j = to_json(run_smoke(backend, options));
     CHECK(j["status"] == "pass");
     CHECK(j["reason"].is_null());

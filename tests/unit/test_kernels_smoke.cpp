@@ -3,13 +3,13 @@
 #include "core/error.hpp"
 #include "kernels/fake_backend.hpp"
 #include "kernels/smoke.hpp"
+#include "spec_helpers.hpp"
 
 using namespace gpurun;
 using namespace gpurun::kernels;
+using gpurun::testing::spec;
 
 namespace {
-
-gpu_spec::GpuSpec spec(const char* text) { return std::get<gpu_spec::GpuSpec>(gpu_spec::parse_spec(text)); }
 
 const CheckResult& check_named(const DeviceReport& device, const std::string& name) {
   for (const CheckResult& c : device.checks)

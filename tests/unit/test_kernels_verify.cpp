@@ -3,17 +3,11 @@
 #include "core/error.hpp"
 #include "kernels/fake_backend.hpp"
 #include "kernels/verify.hpp"
+#include "spec_helpers.hpp"
 
 using namespace gpurun;
 using namespace gpurun::kernels;
-
-namespace {
-gpu_spec::GpuChain chain(std::initializer_list<const char*> specs) {
-  gpu_spec::GpuChain out;
-  for (const char* s : specs) out.push_back(std::get<gpu_spec::GpuSpec>(gpu_spec::parse_spec(s)));
-  return out;
-}
-} // namespace
+using gpurun::testing::chain;
 
 TEST_SUITE("VerifyPlacement") {
   TEST_CASE("GPUs that serve the first entry pass, exact") {

@@ -9,13 +9,13 @@
 
 #include "server/local_executor.hpp"
 #include "server_fakes.hpp"
+#include "spec_helpers.hpp"
 
 using namespace gpurun;
 using namespace gpurun::server;
+using gpurun::testing::spec;
 
 namespace {
-
-gpu_spec::GpuSpec spec(const char* text) { return std::get<gpu_spec::GpuSpec>(gpu_spec::parse_spec(text)); }
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
