@@ -25,7 +25,11 @@ constexpr std::chrono::seconds k_start_wait{15};
 
 bool healthy(const std::string& endpoint) {
   if (endpoint.empty()) return false;
-  core::ApiConfig probe{endpoint, "", 1, std::chrono::milliseconds(0), {std::chrono::milliseconds(1000), std::chrono::milliseconds(2000)}};
+  core::ApiConfig probe;
+  probe.endpoint = endpoint;
+  probe.attempts = 1;
+  probe.backoff = std::chrono::milliseconds(0);
+  probe.timeouts = {std::chrono::milliseconds(1000), std::chrono::milliseconds(2000)};
   try {
     core::ApiClient(probe).health();
     return true;
@@ -97,6 +101,7 @@ core::ApiConfig connect_config(Settings& settings, Announce announce) {
     }
   }
   config.token = settings.token();
+  config.endpoint_now = [endpoint_file] { return core::read_trimmed(endpoint_file); };
   say("the local control plane at " + config.endpoint);
   return config;
 }

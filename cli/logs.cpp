@@ -5,6 +5,8 @@
 #include "cli/client.hpp"
 #include "cli/context.hpp"
 #include "cli/run_view.hpp"
+#include "core/error.hpp"
+#include "core/units.hpp"
 
 namespace gpurun::cli {
 
@@ -13,6 +15,7 @@ void add_logs(CLI::App& root, Context& context) {
     std::string id;
     bool follow = false;
     int attempt = 0;
+    std::string reconnect;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = root.add_subcommand("logs", "Print a run's output: its stdout on stdout, its stderr on stderr");
@@ -21,9 +24,19 @@ void add_logs(CLI::App& root, Context& context) {
   command->add_option("--attempt", options->attempt, "Only this attempt's output (1 is the first); not with --follow")
       ->check(CLI::PositiveNumber)
       ->excludes("--follow");
+  command->add_option("--reconnect", options->reconnect,
+                      "With --follow: how long to wait for the server after the stream is cut, a restart say (default 60s)")
+      ->envname("GPURUN_FOLLOW_RECONNECT")
+      ->option_text("DURATION");
   command->callback([options, &context] {
     context.action = [options, &context] {
-      const core::ApiConfig config = connect_config(context.settings);
+      core::ApiConfig config = connect_config(context.settings);
+      if (!options->reconnect.empty()) {
+        std::string error;
+        std::optional<std::chrono::milliseconds> wait = core::parse_duration(options->reconnect, error);
+        if (!wait) throw Error("invalid --reconnect '" + options->reconnect + "': " + error, ErrorKind::invalid);
+        config.follow_reconnect = *wait;
+      }
       if (options->follow) {
         follow_run(config, options->id, stdout, stderr);
         return ExitCode::ok;

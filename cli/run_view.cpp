@@ -94,9 +94,11 @@ std::string run_wait_text(const json& run) {
 json follow_run(const core::ApiConfig& config, const std::string& id, std::FILE* out, std::FILE* err,
                 const std::function<void()>& before_output) {
   std::once_flag first_output;
-  // One connection per stream: each is a long request of its own.
-  auto copy = [&](const std::string& stream, std::FILE* to) {
-    core::ApiClient client(config);
+  // One client per stream: each is a long request of its own. A client keeps the endpoint it
+  // found after a restart of the local control plane.
+  core::ApiClient out_client(config);
+  core::ApiClient err_client(config);
+  auto copy = [&](core::ApiClient& client, const std::string& stream, std::FILE* to) {
     client.logs(id, stream, true, [&, to](std::string_view data) {
       if (!data.empty() && before_output) std::call_once(first_output, before_output);
       std::fwrite(data.data(), 1, data.size(), to);
@@ -107,28 +109,20 @@ json follow_run(const core::ApiConfig& config, const std::string& id, std::FILE*
   std::exception_ptr stderr_error;
   std::thread stderr_thread([&] {
     try {
-      copy("stderr", err);
+      copy(err_client, "stderr", err);
     } catch (...) {
       stderr_error = std::current_exception();
     }
   });
   try {
-    copy("stdout", out);
+    copy(out_client, "stdout", out);
   } catch (...) {
     stderr_thread.join();
     throw;
   }
   stderr_thread.join();
   if (stderr_error) std::rethrow_exception(stderr_error);
-
-  core::ApiClient client(config);
-  json run = client.run(id);
-  // The streams end when the run has; this only covers a stream cut short.
-  for (int i = 0; i < 3000 && !core::is_terminal(core::parse_run_state(run.value("state", "")).value_or(core::RunState::lost)); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    run = client.run(id);
-  }
-  return run;
+  return out_client.run(id); // the streams end only once the run has
 }
 
 } // namespace gpurun::cli

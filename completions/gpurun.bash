@@ -24,7 +24,7 @@ _gpurun_value_options() {
     "deploy") own="-o --output" ;;
     "run") own="-o --output" ;;
     "status") own="-o --output" ;;
-    "logs") own="--attempt" ;;
+    "logs") own="--attempt --reconnect" ;;
     "cancel") own="-o --output" ;;
     "ps") own="--app --state --limit -o --output" ;;
     "apps") own="-o --output" ;;
@@ -91,6 +91,7 @@ _gpurun() {
       "run|-o"|"run|--output") COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
       "status|-o"|"status|--output") COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
       "logs|--attempt") COMPREPLY=() ;;
+      "logs|--reconnect") COMPREPLY=() ;;
       "cancel|-o"|"cancel|--output") COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
       "ps|--app") COMPREPLY=() ;;
       "ps|--state") COMPREPLY=($(compgen -W "queued running succeeded failed cancelled timed_out lost" -- "$cur")) ;;
@@ -129,7 +130,7 @@ _gpurun() {
       "deploy") COMPREPLY=($(compgen -W "-h --help -o --output --config --profile --endpoint --token-file" -- "$cur")) ;;
       "run") COMPREPLY=($(compgen -W "-h --help -d --detach -o --output --config --profile --endpoint --token-file" -- "$cur")) ;;
       "status") COMPREPLY=($(compgen -W "-h --help -o --output --config --profile --endpoint --token-file" -- "$cur")) ;;
-      "logs") COMPREPLY=($(compgen -W "-h --help -f --follow --attempt --config --profile --endpoint --token-file" -- "$cur")) ;;
+      "logs") COMPREPLY=($(compgen -W "-h --help -f --follow --attempt --reconnect --config --profile --endpoint --token-file" -- "$cur")) ;;
       "cancel") COMPREPLY=($(compgen -W "-h --help -o --output --config --profile --endpoint --token-file" -- "$cur")) ;;
       "ps") COMPREPLY=($(compgen -W "-h --help --app --state --limit -o --output --config --profile --endpoint --token-file" -- "$cur")) ;;
       "apps") COMPREPLY=($(compgen -W "-h --help -o --output --config --profile --endpoint --token-file" -- "$cur")) ;;

@@ -37,7 +37,7 @@ function __gpurun_value_options --description 'The options of a gpurun command p
     case 'status'
       printf '%s\n' -o --output
     case 'logs'
-      printf '%s\n' --attempt
+      printf '%s\n' --attempt --reconnect
     case 'cancel'
       printf '%s\n' -o --output
     case 'ps'
@@ -176,6 +176,7 @@ complete -c gpurun -n '__gpurun_at "run" 1' -a '(__gpurun_dynamic functions)'
 complete -c gpurun -n '__gpurun_in "status"' -s o -l output -x -a 'text json' -d 'Output format text, or json (one JSON document on stdout); env GPURUN_OUTPUT'
 complete -c gpurun -n '__gpurun_in "logs"' -s f -l follow -d 'Keep printing until the run ends'
 complete -c gpurun -n '__gpurun_in "logs"' -l attempt -x -d 'Only this attempts output (1 is the first); not with --follow'
+complete -c gpurun -n '__gpurun_in "logs"' -l reconnect -x -d 'With --follow how long to wait for the server after the stream is cut, a restart say (default 60s)'
 complete -c gpurun -n '__gpurun_in "cancel"' -s o -l output -x -a 'text json' -d 'Output format text, or json (one JSON document on stdout); env GPURUN_OUTPUT'
 complete -c gpurun -n '__gpurun_in "ps"' -l app -x -d 'Only this apps runs'
 complete -c gpurun -n '__gpurun_in "ps"' -l state -x -a 'queued running succeeded failed cancelled timed_out lost' -d 'Only runs in this state'

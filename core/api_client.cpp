@@ -1,5 +1,6 @@
 #include "core/api_client.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -7,6 +8,7 @@
 #include "core/copy_files.hpp"
 #include "core/error.hpp"
 #include "core/manifest_json.hpp"
+#include "core/run_state.hpp"
 #include "core/utf8.hpp"
 
 namespace gpurun::core {
@@ -220,7 +222,40 @@ json ApiClient::cancel(const std::string& id) { return call_json("POST", "/v1/ru
 
 void ApiClient::logs(const std::string& id, const std::string& stream, bool follow,
                      const std::function<bool(std::string_view)>& on_data) {
-  stream_logs("/v1/runs/" + url_encode(id) + "/logs?stream=" + stream + (follow ? "&follow=true" : ""), on_data);
+  const std::string path = "/v1/runs/" + url_encode(id) + "/logs?stream=" + stream;
+  if (!follow) {
+    stream_logs(path, on_data);
+    return;
+  }
+  std::int64_t delivered = 0;
+  bool stopped = false;
+  auto counting = [&](std::string_view data) {
+    delivered += static_cast<std::int64_t>(data.size());
+    stopped = !on_data(data);
+    return !stopped;
+  };
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point give_up = Clock::now() + m_config.follow_reconnect;
+  std::chrono::milliseconds delay = m_config.backoff;
+  for (;;) {
+    const std::int64_t before = delivered;
+    try {
+      stream_logs(path + "&follow=true&offset=" + std::to_string(delivered), counting);
+      if (stopped) return;
+      // The stream ended: either the run has (then all of it was sent) or the server is stopping.
+      if (is_terminal(parse_run_state(run(id).value("state", "")).value_or(RunState::lost))) return;
+    } catch (const Error& e) {
+      if (stopped || e.kind() != ErrorKind::unreachable || Clock::now() >= give_up) throw;
+    }
+    if (delivered > before) {
+      give_up = Clock::now() + m_config.follow_reconnect;
+      delay = m_config.backoff;
+    }
+    m_sleep(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(2000));
+    if (m_config.endpoint_now)
+      if (std::string now = m_config.endpoint_now(); !now.empty()) m_config.endpoint = now;
+  }
 }
 
 void ApiClient::attempt_logs(const std::string& id, const std::string& stream, int attempt,

@@ -27,6 +27,12 @@ struct ApiConfig {
   int attempts = 4;     // tries per request for retryable failures
   std::chrono::milliseconds backoff{200}; // before the second try; doubles each time
   HttpTimeouts timeouts;
+  // How long a followed log waits for the server to answer again after its stream was cut (a
+  // server restart, a dropped connection) before giving up; output resets the wait.
+  std::chrono::milliseconds follow_reconnect{60'000};
+  // When set, where the server is now, asked again before each reconnect of a followed log (the
+  // local control plane listens on a new port after a restart); "" keeps the endpoint.
+  std::function<std::string()> endpoint_now{};
 };
 
 struct RunQuery {
@@ -58,7 +64,9 @@ public:
   nlohmann::json runs(const RunQuery& query);
   nlohmann::json cancel(const std::string& id);
   // Calls `on_data` with the run's output of one stream ("stdout" or "stderr") as it arrives;
-  // with `follow`, returns when the run has ended and all of it was delivered.
+  // with `follow`, returns when the run has ended and all of it was delivered: a stream cut
+  // before that resumes at the byte it stopped at once the server answers again, so output is
+  // delivered once, in order, across server restarts. `on_data` returning false stops.
   void logs(const std::string& id, const std::string& stream, bool follow,
             const std::function<bool(std::string_view)>& on_data);
 

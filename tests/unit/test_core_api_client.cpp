@@ -29,7 +29,14 @@ public:
     if (next.status == 0) throw Error("cannot reach " + request.url + ": Connection refused", ErrorKind::unreachable);
     return next;
   }
+  // A stream answer with status -1 delivers its body, then the connection drops.
   HttpResponse stream(const HttpRequest& request, const std::function<bool(std::string_view)>& on_data) override {
+    if (!answers.empty() && answers.front().status == -1) {
+      requests.push_back(request);
+      on_data(answers.front().body);
+      answers.pop_front();
+      throw Error("cannot reach " + request.url + ": Connection reset by peer", ErrorKind::unreachable);
+    }
     HttpResponse r = send(request);
     if (r.status < 400) on_data(r.body);
     return r;
@@ -154,5 +161,38 @@ TEST_SUITE("ApiClient") {
     CHECK_THROWS_WITH(f.client.deploy(manifest),
                       "the control plane refused the manifest: the request body is larger than 10 bytes; it lists 2 copied "
                       "files: raise the server's --max-body, or copy fewer, larger files (an archive)");
+  }
+
+  TEST_CASE("A followed log cut short resumes at the byte it reached, until the run has ended") {
+    Fixture f;
+    f.transport->answers = {answer(-1, "ab"), answer(0), answer(200, "cd"), answer(200, R"({"state": "running"})"),
+                            answer(200, "e"), answer(200, R"({"state": "succeeded"})")};
+    std::string got;
+    f.client.logs("r-1", "stdout", true, [&](std::string_view data) {
+      got += data;
+      return true;
+    });
+    CHECK(got == "abcde");
+    std::vector<std::string> urls;
+    for (const HttpRequest& r : f.transport->requests) urls.push_back(r.url);
+    CHECK(urls == std::vector<std::string>{
+                      "http://cp:1/v1/runs/r-1/logs?stream=stdout&follow=true&offset=0",
+                      "http://cp:1/v1/runs/r-1/logs?stream=stdout&follow=true&offset=2",
+                      "http://cp:1/v1/runs/r-1/logs?stream=stdout&follow=true&offset=2",
+                      "http://cp:1/v1/runs/r-1",
+                      "http://cp:1/v1/runs/r-1/logs?stream=stdout&follow=true&offset=4",
+                      "http://cp:1/v1/runs/r-1",
+                  });
+    CHECK(f.sleeps.size() == 3); // after the cut, the refused connection and the early end
+  }
+
+  TEST_CASE("A followed log gives up once the server stays away past follow_reconnect") {
+    auto transport = std::make_shared<ScriptedTransport>();
+    ApiConfig config{"http://cp:1", "tok", 4, std::chrono::milliseconds(100), {}};
+    config.follow_reconnect = std::chrono::milliseconds(0);
+    ApiClient client(config, transport, [](std::chrono::milliseconds) {});
+    transport->answers = {answer(-1, "ab")};
+    CHECK_THROWS_AS(client.logs("r-1", "stdout", true, [](std::string_view) { return true; }), Error);
+    CHECK(transport->answers.empty());
   }
 }

@@ -14,13 +14,14 @@ cleanup() {
 trap cleanup EXIT
 
 # start_server STATE [SERVE ARGS...]: starts a server, waits until it answers, and points the CLI
-# at it (GPURUN_ENDPOINT). Sets SERVER_PID and ENDPOINT.
+# at it (GPURUN_ENDPOINT). Sets SERVER_PID and ENDPOINT. It listens on a port the kernel picks, or
+# on SERVER_LISTEN (to come back where a client expects it after a restart).
 start_server() {
   local state=$1
   shift
   mkdir -p "$state"
   rm -f "$state/endpoint"
-  "$GPURUN" serve --listen 127.0.0.1:0 --state "$state" --grace 1s "$@" >>"$state/serve.out" 2>&1 &
+  "$GPURUN" serve --listen "${SERVER_LISTEN:-127.0.0.1:0}" --state "$state" --grace 1s "$@" >>"$state/serve.out" 2>&1 &
   SERVER_PID=$!
   SERVER_PIDS+=("$SERVER_PID")
   local i

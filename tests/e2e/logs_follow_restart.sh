@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# `gpurun logs -f` across server restarts: when the server is killed (kill -9) or stopped while a
+# run's output is followed, the follower waits for it to come back, resumes at the byte it had
+# reached, prints every line once and in order, and ends with the run; a server that
+# does not come back ends the follow with exit 4 once --reconnect has passed. The local control
+# plane, started again on another port, is found through its endpoint file.
+source "$(dirname "$0")/lib.bash"
+source "$(dirname "$0")/helpers/server.sh"
+
+SERVER_LISTEN=127.0.0.1:$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export SERVER_LISTEN
+cat >"$TMP/app.yaml" <<YAML
+app: follow
+functions:
+  talker:
+    image: {base: host}
+    command: [sh, -c, 'echo one; echo err-one >&2; while [ ! -e $TMP/go2 ]; do sleep 0.05; done; echo two; echo err-two >&2; while [ ! -e $TMP/go3 ]; do sleep 0.05; done; echo three; exit 3']
+YAML
+start_server "$TMP/s"
+run run -d "$TMP/app.yaml" talker
+expect_rc 0 "submit"
+id=$out
+"$GPURUN" logs -f "$id" >"$TMP/follow.out" 2>"$TMP/follow.err" &
+follower=$!
+wait_for() { # wait_for FILE TEXT: until FILE holds TEXT (10 s)
+  local i
+  for ((i = 0; i < 100; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  fail "$1 never held '$2': $(cat "$1")"
+}
+wait_for "$TMP/follow.out" one
+
+kill9_server                       # a crash mid-run: the run's supervisor outlives it
+touch "$TMP/go2"                   # output written while no server is there
+sleep 1
+start_server "$TMP/s"
+wait_for "$TMP/follow.out" two
+stop_server                        # a clean stop, then a restart
+start_server "$TMP/s"
+touch "$TMP/go3"
+wait "$follower"
+rc=$?
+expect_eq "$rc" "0" "logs -f exit code"
+expect_eq "$(cat "$TMP/follow.out")" $'one\ntwo\nthree' "stdout, once and in order"
+expect_eq "$(grep -v '^gpurun' "$TMP/follow.err")" $'err-one\nerr-two' "stderr, once and in order"
+
+# A server that does not come back: the follower gives up with exit 4 once the window passes.
+cat >"$TMP/app2.yaml" <<YAML
+app: follow2
+functions:
+  waits:
+    image: {base: host}
+    command: [sh, -c, 'echo started; sleep 60']
+YAML
+run run -d "$TMP/app2.yaml" waits
+id=$out
+"$GPURUN" logs -f --reconnect 2s "$id" >"$TMP/f2.out" 2>"$TMP/f2.err" &
+follower=$!
+wait_for "$TMP/f2.out" started
+kill9_server
+start=$SECONDS
+wait "$follower"
+rc=$?
+expect_eq "$rc" "4" "logs -f when the server stays away"
+((SECONDS - start <= 20)) || fail "the follower took $((SECONDS - start)) s to give up"
+expect_contains "$(cat "$TMP/f2.err")" "cannot reach the control plane" "why"
+
+# The local control plane (no GPURUN_ENDPOINT): started again by another command, on a new port,
+# it is found through its endpoint file.
+unset GPURUN_ENDPOINT GPURUN_TOKEN SERVER_LISTEN
+export XDG_STATE_HOME=$TMP/xdg HOME=$TMP/home
+local_state=$XDG_STATE_HOME/gpurun
+cat >"$TMP/app3.yaml" <<YAML
+app: follow3
+functions:
+  talker:
+    image: {base: host}
+    command: [sh, -c, 'echo alpha; while [ ! -e $TMP/go4 ]; do sleep 0.05; done; echo beta']
+YAML
+run run -d "$TMP/app3.yaml" talker
+expect_rc 0 "submit to the local control plane"
+id=$out
+SERVER_PIDS+=("$(cat "$local_state/server.pid")")
+"$GPURUN" logs -f "$id" >"$TMP/f3.out" 2>"$TMP/f3.err" &
+follower=$!
+wait_for "$TMP/f3.out" alpha
+old_endpoint=$(cat "$local_state/endpoint")
+kill -9 "$(cat "$local_state/server.pid")"
+run ps
+expect_rc 0 "ps starts the local control plane again"
+SERVER_PIDS+=("$(cat "$local_state/server.pid")")
+echo "local control plane: $old_endpoint, then $(cat "$local_state/endpoint")"
+touch "$TMP/go4"
+wait "$follower"
+expect_eq "$?" "0" "logs -f across a restart of the local control plane"
+expect_eq "$(cat "$TMP/f3.out")" $'alpha\nbeta' "its output, once and in order"
+finish
