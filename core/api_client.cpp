@@ -242,8 +242,13 @@ void ApiClient::logs(const std::string& id, const std::string& stream, bool foll
     try {
       stream_logs(path + "&follow=true&offset=" + std::to_string(delivered), counting);
       if (stopped) return;
-      // The stream ended: either the run has (then all of it was sent) or the server is stopping.
-      if (is_terminal(parse_run_state(run(id).value("state", "")).value_or(RunState::lost))) return;
+      // The stream ended: the run has, or the server is stopping. A stopping server's stream can
+      // end before the run does and the state be read later, from the next server: what the run
+      // wrote in between is read now that its output is whole.
+      if (is_terminal(parse_run_state(run(id).value("state", "")).value_or(RunState::lost))) {
+        stream_logs(path + "&offset=" + std::to_string(delivered), counting);
+        return;
+      }
     } catch (const Error& e) {
       if (stopped || e.kind() != ErrorKind::unreachable || Clock::now() >= give_up) throw;
     }

@@ -166,7 +166,7 @@ TEST_SUITE("ApiClient") {
   TEST_CASE("A followed log cut short resumes at the byte it reached, until the run has ended") {
     Fixture f;
     f.transport->answers = {answer(-1, "ab"), answer(0), answer(200, "cd"), answer(200, R"({"state": "running"})"),
-                            answer(200, "e"), answer(200, R"({"state": "succeeded"})")};
+                            answer(200, "e"), answer(200, R"({"state": "succeeded"})"), answer(200, "")};
     std::string got;
     f.client.logs("r-1", "stdout", true, [&](std::string_view data) {
       got += data;
@@ -182,8 +182,36 @@ TEST_SUITE("ApiClient") {
                       "http://cp:1/v1/runs/r-1",
                       "http://cp:1/v1/runs/r-1/logs?stream=stdout&follow=true&offset=4",
                       "http://cp:1/v1/runs/r-1",
+                      "http://cp:1/v1/runs/r-1/logs?stream=stdout&offset=5",
                   });
     CHECK(f.sleeps.size() == 3); // after the cut, the refused connection and the early end
+  }
+
+  TEST_CASE("A followed log ended by a stopping server gets what the run wrote before the state was read") {
+    // The stream ends with the old server; the run writes "cd" and ends; the state comes from
+    // the next server (the first call is refused, the retry answers).
+    Fixture f;
+    f.transport->answers = {answer(200, "ab"), answer(0), answer(200, R"({"state": "failed"})"), answer(200, "cd")};
+    std::string got;
+    f.client.logs("r-1", "stdout", true, [&](std::string_view data) {
+      got += data;
+      return true;
+    });
+    CHECK(got == "abcd");
+    CHECK(f.transport->requests.back().url == "http://cp:1/v1/runs/r-1/logs?stream=stdout&offset=2");
+  }
+
+  TEST_CASE("A followed log whose last read is cut reads the rest once the server answers again") {
+    Fixture f;
+    f.transport->answers = {answer(200, "ab"), answer(200, R"({"state": "succeeded"})"), answer(-1, "c"),
+                            answer(200, "d"), answer(200, R"({"state": "succeeded"})"), answer(200, "")};
+    std::string got;
+    f.client.logs("r-1", "stdout", true, [&](std::string_view data) {
+      got += data;
+      return true;
+    });
+    CHECK(got == "abcd");
+    CHECK(f.transport->requests.back().url == "http://cp:1/v1/runs/r-1/logs?stream=stdout&offset=4");
   }
 
   TEST_CASE("A followed log gives up once the server stays away past follow_reconnect") {
