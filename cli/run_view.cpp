@@ -94,13 +94,28 @@ std::string run_wait_text(const json& run) {
 json follow_run(const core::ApiConfig& config, const std::string& id, std::FILE* out, std::FILE* err,
                 const std::function<void()>& before_output) {
   std::once_flag first_output;
+  auto take_progress_away = [&] {
+    if (before_output) std::call_once(first_output, before_output);
+  };
+  // Both streams lose the server at once and find it again: the person watching is told once.
+  std::mutex note_mutex;
+  bool told_waiting = false;
+  core::ApiConfig stream_config = config;
+  stream_config.follow_note = [&](bool waiting, const std::string& text) {
+    std::lock_guard lock(note_mutex);
+    if (waiting == told_waiting) return;
+    told_waiting = waiting;
+    take_progress_away();
+    fmt::print(stderr, "gpurun: {}\n", text);
+    std::fflush(stderr);
+  };
   // One client per stream: each is a long request of its own. A client keeps the endpoint it
   // found after a restart of the local control plane.
-  core::ApiClient out_client(config);
-  core::ApiClient err_client(config);
+  core::ApiClient out_client(stream_config);
+  core::ApiClient err_client(stream_config);
   auto copy = [&](core::ApiClient& client, const std::string& stream, std::FILE* to) {
     client.logs(id, stream, true, [&, to](std::string_view data) {
-      if (!data.empty() && before_output) std::call_once(first_output, before_output);
+      if (!data.empty()) take_progress_away();
       std::fwrite(data.data(), 1, data.size(), to);
       std::fflush(to);
       return true;

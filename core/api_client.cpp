@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/manifest_json.hpp"
 #include "core/run_state.hpp"
+#include "core/units.hpp"
 #include "core/utf8.hpp"
 
 namespace gpurun::core {
@@ -227,21 +228,31 @@ void ApiClient::logs(const std::string& id, const std::string& stream, bool foll
     stream_logs(path, on_data);
     return;
   }
+  using Clock = std::chrono::steady_clock;
   std::int64_t delivered = 0;
   bool stopped = false;
+  // Lost the server and heard nothing from it since; the wait is counted from the loss, so a
+  // long follow has its whole window at every cut.
+  bool waiting = false;
+  Clock::time_point give_up;
+  std::chrono::milliseconds delay = m_config.backoff;
+  auto heard = [&] {
+    if (!waiting) return;
+    waiting = false;
+    delay = m_config.backoff;
+    if (m_config.follow_note) m_config.follow_note(false, "the control plane at " + m_config.endpoint + " answers again");
+  };
   auto counting = [&](std::string_view data) {
+    if (!data.empty()) heard();
     delivered += static_cast<std::int64_t>(data.size());
     stopped = !on_data(data);
     return !stopped;
   };
-  using Clock = std::chrono::steady_clock;
-  Clock::time_point give_up = Clock::now() + m_config.follow_reconnect;
-  std::chrono::milliseconds delay = m_config.backoff;
   for (;;) {
-    const std::int64_t before = delivered;
     try {
       stream_logs(path + "&follow=true&offset=" + std::to_string(delivered), counting);
       if (stopped) return;
+      heard();
       // The stream ended: the run has, or the server is stopping. A stopping server's stream can
       // end before the run does and the state be read later, from the next server: what the run
       // wrote in between is read now that its output is whole.
@@ -250,11 +261,20 @@ void ApiClient::logs(const std::string& id, const std::string& stream, bool foll
         return;
       }
     } catch (const Error& e) {
-      if (stopped || e.kind() != ErrorKind::unreachable || Clock::now() >= give_up) throw;
-    }
-    if (delivered > before) {
-      give_up = Clock::now() + m_config.follow_reconnect;
-      delay = m_config.backoff;
+      if (stopped || e.kind() != ErrorKind::unreachable) throw;
+      if (!waiting) {
+        waiting = true;
+        give_up = Clock::now() + m_config.follow_reconnect;
+        if (m_config.follow_reconnect.count() > 0 && m_config.follow_note)
+          m_config.follow_note(true, std::string(e.what()) + "; waiting up to " +
+                                         core::format_duration(m_config.follow_reconnect) + " for it to answer again");
+      }
+      if (Clock::now() >= give_up) {
+        if (m_config.follow_reconnect.count() == 0) throw;
+        throw Error(std::string(e.what()) + "; it did not answer again within " +
+                        core::format_duration(m_config.follow_reconnect),
+                    ErrorKind::unreachable);
+      }
     }
     m_sleep(delay);
     delay = std::min(delay * 2, std::chrono::milliseconds(2000));

@@ -33,6 +33,9 @@ struct ApiConfig {
   // When set, where the server is now, asked again before each reconnect of a followed log (the
   // local control plane listens on a new port after a restart); "" keeps the endpoint.
   std::function<std::string()> endpoint_now{};
+  // When set, told in a sentence when a followed log loses the server (waiting) and when the
+  // server sends it something again (not waiting): for a person watching the output.
+  std::function<void(bool waiting, const std::string& text)> follow_note{};
 };
 
 struct RunQuery {

@@ -42,6 +42,13 @@ rc=$?
 expect_eq "$rc" "0" "logs -f exit code"
 expect_eq "$(cat "$TMP/follow.out")" $'one\ntwo\nthree' "stdout, once and in order"
 expect_eq "$(grep -v '^gpurun' "$TMP/follow.err")" $'err-one\nerr-two' "stderr, once and in order"
+# The person watching is told when the server went away and when it came back (once for both
+# streams); a clean stop whose successor answers within the retries of a call goes unsaid.
+notes=$(grep '^gpurun' "$TMP/follow.err")
+expect_contains "$(head -n 1 <<<"$notes")" "gpurun: cannot reach the control plane at http://$SERVER_LISTEN" "first note"
+expect_contains "$(head -n 1 <<<"$notes")" "waiting up to 1m for it to answer again" "first note"
+expect_eq "$(tail -n 1 <<<"$notes")" "gpurun: the control plane at http://$SERVER_LISTEN answers again" "last note"
+expect_eq "$(grep -c 'waiting up to' <<<"$notes")" "$(grep -c 'answers again' <<<"$notes")" "notes in pairs"
 
 # A server that does not come back: the follower gives up with exit 4 once the window passes.
 cat >"$TMP/app2.yaml" <<YAML
@@ -62,7 +69,8 @@ wait "$follower"
 rc=$?
 expect_eq "$rc" "4" "logs -f when the server stays away"
 ((SECONDS - start <= 20)) || fail "the follower took $((SECONDS - start)) s to give up"
-expect_contains "$(cat "$TMP/f2.err")" "cannot reach the control plane" "why"
+expect_contains "$(tail -n 1 "$TMP/f2.err")" "cannot reach the control plane at http://$SERVER_LISTEN" "why"
+expect_contains "$(tail -n 1 "$TMP/f2.err")" "; it did not answer again within 2s" "why"
 
 # The local control plane (no GPURUN_ENDPOINT): started again by another command, on a new port,
 # it is found through its endpoint file.

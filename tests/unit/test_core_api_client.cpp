@@ -3,6 +3,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "core/api_client.hpp"
 #include "core/copy_files.hpp"
@@ -212,6 +213,30 @@ TEST_SUITE("ApiClient") {
     });
     CHECK(got == "abcd");
     CHECK(f.transport->requests.back().url == "http://cp:1/v1/runs/r-1/logs?stream=stdout&offset=4");
+  }
+
+  TEST_CASE("A followed log's wait for the server counts from the cut, however long it followed") {
+    auto transport = std::make_shared<ScriptedTransport>();
+    ApiConfig config{"http://cp:1", "tok", 1, std::chrono::milliseconds(100), {}};
+    config.follow_reconnect = std::chrono::milliseconds(200);
+    std::vector<std::pair<bool, std::string>> notes;
+    config.follow_note = [&](bool waiting, const std::string& text) { notes.emplace_back(waiting, text); };
+    ApiClient client(config, transport, [](std::chrono::milliseconds) {});
+    transport->answers = {answer(-1, "ab"), answer(0), answer(200, "c"), answer(200, R"({"state": "succeeded"})"),
+                          answer(200, "")};
+    std::string got;
+    client.logs("r-1", "stdout", true, [&](std::string_view data) {
+      if (got.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(300)); // followed longer than the window
+      got += data;
+      return true;
+    });
+    CHECK(got == "abc");
+    REQUIRE(notes.size() == 2);
+    CHECK(notes[0].first);
+    CHECK(notes[0].second == "cannot reach the control plane at http://cp:1 (is `gpurun serve` running?); waiting up "
+                             "to 200ms for it to answer again");
+    CHECK_FALSE(notes[1].first);
+    CHECK(notes[1].second == "the control plane at http://cp:1 answers again");
   }
 
   TEST_CASE("A followed log gives up once the server stays away past follow_reconnect") {
