@@ -5,10 +5,12 @@
 
 #include <csignal>
 #include <exception>
+#include <optional>
 
 #include "cli/context.hpp"
 #include "cli/report.hpp"
 #include "core/error.hpp"
+#include "core/units.hpp"
 #include "gpu_spec/spellcheck.hpp"
 
 #ifndef GPURUN_VERSION
@@ -118,6 +120,13 @@ gpu_spec::GpuSpec parse_spec_option(const std::string& option, const std::string
   if (auto* error = std::get_if<gpu_spec::SpecError>(&parsed))
     throw Error(fmt::format("invalid {} '{}': {}", option, text, error->message), ErrorKind::invalid);
   return std::get<gpu_spec::GpuSpec>(parsed);
+}
+
+std::chrono::milliseconds parse_duration_option(const std::string& option, const std::string& text) {
+  std::string error;
+  std::optional<std::chrono::milliseconds> duration = core::parse_duration(text, error);
+  if (!duration) throw Error(fmt::format("invalid {} '{}': {}", option, text, error), ErrorKind::invalid);
+  return *duration;
 }
 
 int run(int argc, char** argv) {

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <string>
@@ -53,6 +54,9 @@ CLI::Option* add_output_option(CLI::App& command, Context& context, OutputFormat
 // A GPU spec given to an option (`--expect H100:8`); an invalid one is a usage error naming the
 // option.
 gpu_spec::GpuSpec parse_spec_option(const std::string& option, const std::string& text);
+// A duration given to an option (`--grace 30s`); an invalid one is a usage error naming the
+// option.
+std::chrono::milliseconds parse_duration_option(const std::string& option, const std::string& text);
 
 // One registration function per subcommand file.
 void add_validate(CLI::App& root, Context& context);

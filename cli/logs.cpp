@@ -1,12 +1,12 @@
 #include <fmt/format.h>
 
-#include <thread>
+#include <chrono>
+#include <optional>
 
 #include "cli/client.hpp"
 #include "cli/context.hpp"
 #include "cli/run_view.hpp"
 #include "core/error.hpp"
-#include "core/units.hpp"
 
 namespace gpurun::cli {
 
@@ -30,13 +30,10 @@ void add_logs(CLI::App& root, Context& context) {
       ->option_text("DURATION");
   command->callback([options, &context] {
     context.action = [options, &context] {
+      std::optional<std::chrono::milliseconds> reconnect;
+      if (!options->reconnect.empty()) reconnect = parse_duration_option("--reconnect", options->reconnect);
       core::ApiConfig config = connect_config(context.settings);
-      if (!options->reconnect.empty()) {
-        std::string error;
-        std::optional<std::chrono::milliseconds> wait = core::parse_duration(options->reconnect, error);
-        if (!wait) throw Error("invalid --reconnect '" + options->reconnect + "': " + error, ErrorKind::invalid);
-        config.follow_reconnect = *wait;
-      }
+      if (reconnect) config.follow_reconnect = *reconnect;
       if (options->follow) {
         follow_run(config, options->id, stdout, stderr);
         return ExitCode::ok;

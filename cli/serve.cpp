@@ -6,7 +6,6 @@
 #include "cli/context.hpp"
 #include "core/error.hpp"
 #include "core/local_paths.hpp"
-#include "core/units.hpp"
 #include "server/serve.hpp"
 
 #ifndef GPURUN_VERSION
@@ -89,10 +88,8 @@ void add_serve(CLI::App& root, Context& context) {
         serve.slurm.gres_types = server::slurm::GresTypeMap::parse(options->slurm_gres_map);
         serve.slurm.partition = options->slurm_partition;
       }
-      std::string error;
-      auto grace = core::parse_duration(options->grace, error);
-      if (!grace) throw Error("--grace: " + error, ErrorKind::invalid);
-      serve.grace = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(*grace));
+      const std::chrono::milliseconds grace = parse_duration_option("--grace", options->grace);
+      serve.grace = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(grace));
       serve.max_body = options->max_body;
       serve.max_blob = options->max_blob;
       serve.schedule_clock = options->schedule_clock;

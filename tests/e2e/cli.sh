@@ -35,6 +35,15 @@ run gpus --output yaml
 expect_rc 2 "bad --output value"
 expect_contains "$err" "gpurun: error: "
 
+# A bad duration is a usage error naming the option, found before any server is asked or started.
+XDG_STATE_HOME=$TMP/state run logs -f --reconnect 5x r-1
+expect_rc 2 "bad --reconnect"
+expect_eq "$err" "gpurun: error: invalid --reconnect '5x': unknown duration unit 'x'; expected a duration such as 90s, 10m, 2h or 1h30m"
+[[ ! -e $TMP/state/gpurun ]] || fail "logs with a bad --reconnect started the local control plane"
+run serve --grace never --state "$TMP/serve-state"
+expect_rc 2 "bad --grace"
+expect_eq "$err" "gpurun: error: invalid --grace 'never': 'never' is not a duration; expected a duration such as 90s, 10m, 2h or 1h30m"
+
 GPURUN_OUTPUT=json run gpus
 expect_rc 0 "GPURUN_OUTPUT=json"
 expect_eq "$(json_get 'len(d)')" "10" "GPURUN_OUTPUT selects JSON"
