@@ -2,13 +2,17 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <string_view>
 #include <thread>
 
 #include "cli/progress.hpp"
@@ -22,6 +26,7 @@ namespace gpurun::cli {
 namespace {
 
 constexpr std::chrono::seconds k_start_wait{15};
+constexpr int k_starts = 3; // servers started for one connection, when those before exited
 
 bool healthy(const std::string& endpoint) {
   if (endpoint.empty()) return false;
@@ -38,7 +43,7 @@ bool healthy(const std::string& endpoint) {
   }
 }
 
-void start_server(const std::string& state) {
+pid_t start_server(const std::string& state) {
   std::filesystem::create_directories(state);
   ::chmod(state.c_str(), 0700);
   std::error_code ec;
@@ -64,7 +69,66 @@ void start_server(const std::string& state) {
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) throw Error("cannot start the local control plane: " + std::string(std::strerror(rc)), ErrorKind::unreachable);
-  print_note("started the local control plane in the background (state " + state + ", log " + log + ")");
+  return pid;
+}
+
+// The last line of the server's log, its own "gpurun: error: " taken off: why it stopped.
+std::string last_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::string last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  for (std::string_view prefix : {"gpurun: error: ", "gpurun: "})
+    if (last.starts_with(prefix)) return last.substr(prefix.size());
+  return last;
+}
+
+bool ended(pid_t child) {
+  int status = 0;
+  return ::waitpid(child, &status, WNOHANG) == child;
+}
+
+// Whether no server holds the state folder's lock (server/serve.cpp takes it for its life).
+bool lock_free(const std::string& state) {
+  int fd = ::open((state + "/lock").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return true;
+  const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0; // closing the file lets go of it
+  ::close(fd);
+  return free;
+}
+
+// The endpoint of the local server of `state`, started first when none answers there.
+std::string local_endpoint(const std::string& state) {
+  const std::string endpoint_file = core::endpoint_path(state);
+  std::string endpoint = core::read_trimmed(endpoint_file);
+  if (healthy(endpoint)) return endpoint;
+  const std::string log = state + "/server.log";
+  pid_t child = start_server(state);
+  int starts = 1;
+  const auto deadline = std::chrono::steady_clock::now() + k_start_wait;
+  for (;;) {
+    endpoint = core::read_trimmed(endpoint_file);
+    if (healthy(endpoint)) {
+      // Another command (or the other stream of a follower) may have started it first.
+      if (core::read_trimmed(state + "/server.pid") == std::to_string(child))
+        print_note("started the local control plane in the background (state " + state + ", log " + log + ")");
+      return endpoint;
+    }
+    // A server still stopping holds the lock, and the one started meanwhile exits at once: once
+    // the lock is free, start another. One that ends with the lock free failed on its own.
+    if (ended(child) && lock_free(state)) {
+      if (starts == k_starts)
+        throw Error("the local control plane exited as it started: " + last_line(log) + " (" + log + ")",
+                    ErrorKind::unreachable);
+      child = start_server(state);
+      ++starts;
+    }
+    if (std::chrono::steady_clock::now() > deadline)
+      throw Error("the local control plane did not start within " + std::to_string(k_start_wait.count()) + "s; see " + log,
+                  ErrorKind::unreachable);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 } // namespace
@@ -85,23 +149,17 @@ core::ApiConfig connect_config(Settings& settings, Announce announce) {
   }
 
   const std::string state = settings.state().value;
-  const std::string endpoint_file = core::endpoint_path(state);
-  config.endpoint = core::read_trimmed(endpoint_file);
-  if (!healthy(config.endpoint)) {
-    start_server(state);
-    const auto deadline = std::chrono::steady_clock::now() + k_start_wait;
-    for (;;) {
-      config.endpoint = core::read_trimmed(endpoint_file);
-      if (healthy(config.endpoint)) break;
-      if (std::chrono::steady_clock::now() > deadline)
-        throw Error("the local control plane did not start within " + std::to_string(k_start_wait.count()) +
-                        "s; see " + state + "/server.log",
-                    ErrorKind::unreachable);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
+  config.endpoint = local_endpoint(state);
   config.token = settings.token();
-  config.endpoint_now = [endpoint_file] { return core::read_trimmed(endpoint_file); };
+  // A follower outlives the server it began with: like any command, it starts the local server
+  // again when none answers, and finds the port it listens on now.
+  config.endpoint_now = [state] {
+    try {
+      return local_endpoint(state);
+    } catch (const Error&) {
+      return std::string(); // keeps waiting, within its window
+    }
+  };
   say("the local control plane at " + config.endpoint);
   return config;
 }

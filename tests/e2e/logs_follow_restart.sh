@@ -72,8 +72,9 @@ expect_eq "$rc" "4" "logs -f when the server stays away"
 expect_contains "$(tail -n 1 "$TMP/f2.err")" "cannot reach the control plane at http://$SERVER_LISTEN" "why"
 expect_contains "$(tail -n 1 "$TMP/f2.err")" "; it did not answer again within 2s" "why"
 
-# The local control plane (no GPURUN_ENDPOINT): started again by another command, on a new port,
-# it is found through its endpoint file.
+# The local control plane (no GPURUN_ENDPOINT): the follower starts it again itself, like any
+# command, and finds its new port through the endpoint file; after a clean stop too, when the
+# stopping server still holds the state folder's lock as the follower starts the next one.
 unset GPURUN_ENDPOINT GPURUN_TOKEN SERVER_LISTEN
 export XDG_STATE_HOME=$TMP/xdg HOME=$TMP/home
 local_state=$XDG_STATE_HOME/gpurun
@@ -82,7 +83,7 @@ app: follow3
 functions:
   talker:
     image: {base: host}
-    command: [sh, -c, 'echo alpha; while [ ! -e $TMP/go4 ]; do sleep 0.05; done; echo beta']
+    command: [sh, -c, 'echo alpha; while [ ! -e $TMP/go4 ]; do sleep 0.05; done; echo beta; while [ ! -e $TMP/go5 ]; do sleep 0.05; done; echo gamma']
 YAML
 run run -d "$TMP/app3.yaml" talker
 expect_rc 0 "submit to the local control plane"
@@ -91,14 +92,30 @@ SERVER_PIDS+=("$(cat "$local_state/server.pid")")
 "$GPURUN" logs -f "$id" >"$TMP/f3.out" 2>"$TMP/f3.err" &
 follower=$!
 wait_for "$TMP/f3.out" alpha
-old_endpoint=$(cat "$local_state/endpoint")
-kill -9 "$(cat "$local_state/server.pid")"
-run ps
-expect_rc 0 "ps starts the local control plane again"
-SERVER_PIDS+=("$(cat "$local_state/server.pid")")
-echo "local control plane: $old_endpoint, then $(cat "$local_state/endpoint")"
+# restart_local SIGNAL: stops the local server with SIGNAL and waits for the follower to start
+# another (a new pid in server.pid, 20 s).
+restart_local() {
+  local old_pid i
+  old_pid=$(cat "$local_state/server.pid")
+  kill "-$1" "$old_pid"
+  for ((i = 0; i < 200; i++)); do
+    local now_pid
+    now_pid=$(cat "$local_state/server.pid" 2>/dev/null)
+    if [[ -n $now_pid && $now_pid != "$old_pid" ]] && kill -0 "$now_pid" 2>/dev/null; then
+      SERVER_PIDS+=("$now_pid")
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail "the follower did not start the local control plane again after SIG$1"
+}
+restart_local KILL
 touch "$TMP/go4"
+wait_for "$TMP/f3.out" beta
+restart_local TERM
+touch "$TMP/go5"
 wait "$follower"
-expect_eq "$?" "0" "logs -f across a restart of the local control plane"
-expect_eq "$(cat "$TMP/f3.out")" $'alpha\nbeta' "its output, once and in order"
+expect_eq "$?" "0" "logs -f across restarts of the local control plane"
+expect_eq "$(cat "$TMP/f3.out")" $'alpha\nbeta\ngamma' "its output, once and in order"
+expect_contains "$(cat "$TMP/f3.err")" "gpurun: started the local control plane in the background" "the follower says it started it"
 finish

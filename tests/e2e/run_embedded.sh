@@ -56,4 +56,12 @@ wait "$b"
 expect_eq "$?" "0" "concurrent first use B"
 run ps --output json
 expect_eq "$(json_get 'len(d["runs"])')" "2" "both runs on one server"
+
+# A server that cannot start: the CLI says why at once (its log's last line), not after the wait.
+export XDG_STATE_HOME=$TMP/broken
+start=$SECONDS
+GPURUN_EXECUTOR=bogus run ps
+expect_rc 4 "a local server that exits as it starts"
+expect_eq "$err" "gpurun: error: the local control plane exited as it started: unknown executor 'bogus'; this build has: local, slurm ($TMP/broken/gpurun/server.log)" "why"
+((SECONDS - start < 5)) || fail "a local server that exits as it starts: the CLI took $((SECONDS - start)) s to say so"
 finish
