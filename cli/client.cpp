@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "cli/progress.hpp"
 #include "cli/report.hpp"
@@ -44,9 +46,10 @@ bool healthy(const std::string& endpoint) {
 }
 
 pid_t start_server(const std::string& state) {
-  std::filesystem::create_directories(state);
-  ::chmod(state.c_str(), 0700);
   std::error_code ec;
+  std::filesystem::create_directories(state, ec);
+  if (ec) throw Error("cannot start the local control plane: cannot create " + state + ": " + ec.message(), ErrorKind::unreachable);
+  ::chmod(state.c_str(), 0700);
   const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   if (ec) throw Error("cannot find the gpurun binary to start the local control plane", ErrorKind::unreachable);
   const std::string log = state + "/server.log";
@@ -72,9 +75,11 @@ pid_t start_server(const std::string& state) {
   return pid;
 }
 
-// The last line of the server's log, its own "gpurun: error: " taken off: why it stopped.
-std::string last_line(const std::string& path) {
-  std::ifstream in(path);
+// The last line the servers started here wrote to the shared log (from `offset` on), their
+// "gpurun: error: " taken off: why they stopped.
+std::string last_line(const std::string& path, std::uintmax_t offset) {
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(offset));
   std::string line;
   std::string last;
   while (std::getline(in, line))
@@ -84,12 +89,8 @@ std::string last_line(const std::string& path) {
   return last;
 }
 
-bool ended(pid_t child) {
-  int status = 0;
-  return ::waitpid(child, &status, WNOHANG) == child;
-}
-
-// Whether no server holds the state folder's lock (server/serve.cpp takes it for its life).
+// Whether no server holds the state folder's lock (server/serve.cpp takes it for its life, and
+// a server starting waits a moment for it, so this brief look does not make one fail).
 bool lock_free(const std::string& state) {
   int fd = ::open((state + "/lock").c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return true;
@@ -98,14 +99,37 @@ bool lock_free(const std::string& state) {
   return free;
 }
 
+// Servers started by this process, reaped once they end: a follower may start several.
+std::mutex g_children_mutex;
+std::vector<pid_t> g_children;
+
+void reap_children() {
+  std::lock_guard lock(g_children_mutex);
+  std::erase_if(g_children, [](pid_t pid) {
+    int status = 0;
+    return ::waitpid(pid, &status, WNOHANG) != 0;
+  });
+}
+
 // The endpoint of the local server of `state`, started first when none answers there.
 std::string local_endpoint(const std::string& state) {
+  reap_children();
   const std::string endpoint_file = core::endpoint_path(state);
   std::string endpoint = core::read_trimmed(endpoint_file);
   if (healthy(endpoint)) return endpoint;
   const std::string log = state + "/server.log";
-  pid_t child = start_server(state);
+  std::error_code no_log;
+  std::uintmax_t log_start = std::filesystem::file_size(log, no_log);
+  if (no_log) log_start = 0;
+  auto start = [&] {
+    pid_t pid = start_server(state);
+    std::lock_guard lock(g_children_mutex);
+    g_children.push_back(pid);
+    return pid;
+  };
+  pid_t child = start();
   int starts = 1;
+  bool exited = false;
   const auto deadline = std::chrono::steady_clock::now() + k_start_wait;
   for (;;) {
     endpoint = core::read_trimmed(endpoint_file);
@@ -115,14 +139,19 @@ std::string local_endpoint(const std::string& state) {
         print_note("started the local control plane in the background (state " + state + ", log " + log + ")");
       return endpoint;
     }
-    // A server still stopping holds the lock, and the one started meanwhile exits at once: once
-    // the lock is free, start another. One that ends with the lock free failed on its own.
-    if (ended(child) && lock_free(state)) {
-      if (starts == k_starts)
-        throw Error("the local control plane exited as it started: " + last_line(log) + " (" + log + ")",
+    // A server still stopping can hold the lock past the moment the one started here gives up
+    // waiting for it: once the lock is free, start another. One that ends with the lock free
+    // failed on its own.
+    if (!exited) exited = ::waitpid(child, nullptr, WNOHANG) != 0; // -1: reaped by reap_children
+    if (exited && lock_free(state)) {
+      if (starts == k_starts) {
+        const std::string why = last_line(log, log_start);
+        throw Error("the local control plane exited as it started" + (why.empty() ? "" : ": " + why) + " (" + log + ")",
                     ErrorKind::unreachable);
-      child = start_server(state);
+      }
+      child = start();
       ++starts;
+      exited = false;
     }
     if (std::chrono::steady_clock::now() > deadline)
       throw Error("the local control plane did not start within " + std::to_string(k_start_wait.count()) + "s; see " + log,
@@ -153,13 +182,7 @@ core::ApiConfig connect_config(Settings& settings, Announce announce) {
   config.token = settings.token();
   // A follower outlives the server it began with: like any command, it starts the local server
   // again when none answers, and finds the port it listens on now.
-  config.endpoint_now = [state] {
-    try {
-      return local_endpoint(state);
-    } catch (const Error&) {
-      return std::string(); // keeps waiting, within its window
-    }
-  };
+  config.endpoint_now = [state] { return local_endpoint(state); };
   say("the local control plane at " + config.endpoint);
   return config;
 }

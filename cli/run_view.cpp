@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cli/report.hpp"
 #include "core/error.hpp"
 #include "core/run_state.hpp"
 
@@ -106,9 +107,14 @@ json follow_run(const core::ApiConfig& config, const std::string& id, std::FILE*
     if (waiting == told_waiting) return;
     told_waiting = waiting;
     take_progress_away();
-    fmt::print(stderr, "gpurun: {}\n", text);
-    std::fflush(stderr);
+    print_note(text);
   };
+  // Bringing the local control plane back says so on stderr, too.
+  if (config.endpoint_now)
+    stream_config.endpoint_now = [&, endpoint_now = config.endpoint_now] {
+      take_progress_away();
+      return endpoint_now();
+    };
   // One client per stream: each is a long request of its own. A client keeps the endpoint it
   // found after a restart of the local control plane.
   core::ApiClient out_client(stream_config);

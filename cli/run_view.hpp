@@ -26,8 +26,8 @@ std::string run_wait_text(const nlohmann::json& run);
 
 // Copies the run's stdout to `out` and its stderr to `err` as they arrive, until the run has
 // ended; returns the final record. `before_output` is called once, before the first output is
-// written (to take a progress line away). When the server is lost and found again (a restart),
-// a line on stderr says so.
+// written (to take a progress line away). Lines on stderr say when the server is lost, when it
+// answers again, and when the local one was started again.
 nlohmann::json follow_run(const core::ApiConfig& config, const std::string& id, std::FILE* out, std::FILE* err,
                           const std::function<void()>& before_output = {});
 

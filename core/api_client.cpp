@@ -237,9 +237,9 @@ void ApiClient::logs(const std::string& id, const std::string& stream, bool foll
   Clock::time_point give_up;
   std::chrono::milliseconds delay = m_config.backoff;
   auto heard = [&] {
+    delay = m_config.backoff;
     if (!waiting) return;
     waiting = false;
-    delay = m_config.backoff;
     if (m_config.follow_note) m_config.follow_note(false, "the control plane at " + m_config.endpoint + " answers again");
   };
   auto counting = [&](std::string_view data) {
@@ -248,18 +248,26 @@ void ApiClient::logs(const std::string& id, const std::string& stream, bool foll
     stopped = !on_data(data);
     return !stopped;
   };
+  // Once the run has ended its output is whole: what the stream did not bring is read from the
+  // offset reached. (A stopping server's stream can end before the run does, and the end be
+  // learnt later, from the next server.)
+  auto ended = [&] {
+    if (!is_terminal(parse_run_state(run(id).value("state", "")).value_or(RunState::lost))) return false;
+    stream_logs(path + "&offset=" + std::to_string(delivered), counting);
+    return true;
+  };
   for (;;) {
     try {
+      if (waiting) {
+        // A stream with nothing to send (a quiet stderr) would never say the server is back.
+        const bool done = ended();
+        heard();
+        if (done) return;
+      }
       stream_logs(path + "&follow=true&offset=" + std::to_string(delivered), counting);
       if (stopped) return;
       heard();
-      // The stream ended: the run has, or the server is stopping. A stopping server's stream can
-      // end before the run does and the state be read later, from the next server: what the run
-      // wrote in between is read now that its output is whole.
-      if (is_terminal(parse_run_state(run(id).value("state", "")).value_or(RunState::lost))) {
-        stream_logs(path + "&offset=" + std::to_string(delivered), counting);
-        return;
-      }
+      if (ended()) return; // else the server is stopping
     } catch (const Error& e) {
       if (stopped || e.kind() != ErrorKind::unreachable) throw;
       if (!waiting) {
@@ -278,6 +286,8 @@ void ApiClient::logs(const std::string& id, const std::string& stream, bool foll
     }
     m_sleep(delay);
     delay = std::min(delay * 2, std::chrono::milliseconds(2000));
+    // Where the server is now; one that cannot be brought back (the local one exits as it starts)
+    // ends the follow with its reason.
     if (m_config.endpoint_now)
       if (std::string now = m_config.endpoint_now(); !now.empty()) m_config.endpoint = now;
   }

@@ -31,7 +31,8 @@ struct ApiConfig {
   // server restart, a dropped connection) before giving up; output resets the wait.
   std::chrono::milliseconds follow_reconnect{60'000};
   // When set, where the server is now, asked again before each reconnect of a followed log (the
-  // local control plane listens on a new port after a restart); "" keeps the endpoint.
+  // local control plane listens on a new port after a restart); "" keeps the endpoint, and an
+  // Error ends the follow.
   std::function<std::string()> endpoint_now{};
   // When set, told in a sentence when a followed log loses the server (waiting) and when the
   // server sends it something again (not waiting): for a person watching the output.

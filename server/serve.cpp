@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -51,9 +52,15 @@ int lock_state(const std::string& dir) {
   const std::string path = dir + "/lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) throw Error("cannot open " + path + ": " + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
-    throw Error("another gpurun serve is using the state folder " + dir);
+  // A moment's wait: a server that is stopping still holds the lock, and a CLI looking whether
+  // it is free holds it for an instant.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::close(fd);
+      throw Error("another gpurun serve is using the state folder " + dir);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return fd;
 }

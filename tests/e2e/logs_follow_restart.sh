@@ -3,7 +3,7 @@
 # run's output is followed, the follower waits for it to come back, resumes at the byte it had
 # reached, prints every line once and in order, and ends with the run; a server that
 # does not come back ends the follow with exit 4 once --reconnect has passed. The local control
-# plane, started again on another port, is found through its endpoint file.
+# plane is started again by the follower itself and found on its new port.
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/helpers/server.sh"
 
@@ -42,8 +42,8 @@ rc=$?
 expect_eq "$rc" "0" "logs -f exit code"
 expect_eq "$(cat "$TMP/follow.out")" $'one\ntwo\nthree' "stdout, once and in order"
 expect_eq "$(grep -v '^gpurun' "$TMP/follow.err")" $'err-one\nerr-two' "stderr, once and in order"
-# The person watching is told when the server went away and when it came back (once for both
-# streams); a clean stop whose successor answers within the retries of a call goes unsaid.
+# The person watching is told when the server went away and when it came back, once for both
+# streams (a clean stop whose successor answers within a call's retries may go unsaid).
 notes=$(grep '^gpurun' "$TMP/follow.err")
 expect_contains "$(head -n 1 <<<"$notes")" "gpurun: cannot reach the control plane at http://$SERVER_LISTEN" "first note"
 expect_contains "$(head -n 1 <<<"$notes")" "waiting up to 1m for it to answer again" "first note"

@@ -44,6 +44,19 @@ expect_rc 0 "ps after the server died"
 expect_eq "$(json_get 'len(d["runs"])')" "2" "runs survive"
 expect_contains "$err" "started the local control plane" "restarted"
 
+# A dead server whose state folder is still locked (a server taking its time to stop): the server
+# started meanwhile gives up on the lock, and the CLI starts another once the lock is free.
+kill -9 "$(cat "$state/server.pid")"
+flock "$state/lock" sleep 3 &
+locker=$!
+sleep 0.2
+start=$SECONDS
+run ps
+wait "$locker"
+expect_rc 0 "ps while the state folder is locked for 3 s"
+expect_contains "$err" "started the local control plane" "started once the lock was free"
+((SECONDS - start <= 10)) || fail "ps took $((SECONDS - start)) s once the lock was free"
+
 # Two first uses at once on a fresh state folder: one server, both runs.
 export XDG_STATE_HOME=$TMP/race
 "$GPURUN" run manifests/hello.yaml >"$TMP/a.out" 2>"$TMP/a.err" &

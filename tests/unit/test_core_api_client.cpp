@@ -166,8 +166,9 @@ TEST_SUITE("ApiClient") {
 
   TEST_CASE("A followed log cut short resumes at the byte it reached, until the run has ended") {
     Fixture f;
-    f.transport->answers = {answer(-1, "ab"), answer(0), answer(200, "cd"), answer(200, R"({"state": "running"})"),
-                            answer(200, "e"), answer(200, R"({"state": "succeeded"})"), answer(200, "")};
+    const HttpResponse running = answer(200, R"({"state": "running"})");
+    f.transport->answers = {answer(-1, "ab"), answer(0),  running, answer(200, "cd"), running, answer(200, "e"),
+                            answer(200, R"({"state": "succeeded"})"), answer(200, "")};
     std::string got;
     f.client.logs("r-1", "stdout", true, [&](std::string_view data) {
       got += data;
@@ -178,14 +179,15 @@ TEST_SUITE("ApiClient") {
     for (const HttpRequest& r : f.transport->requests) urls.push_back(r.url);
     CHECK(urls == std::vector<std::string>{
                       "http://cp:1/v1/runs/r-1/logs?stream=stdout&follow=true&offset=0",
-                      "http://cp:1/v1/runs/r-1/logs?stream=stdout&follow=true&offset=2",
+                      "http://cp:1/v1/runs/r-1", // refused
+                      "http://cp:1/v1/runs/r-1", // the server is back
                       "http://cp:1/v1/runs/r-1/logs?stream=stdout&follow=true&offset=2",
                       "http://cp:1/v1/runs/r-1",
                       "http://cp:1/v1/runs/r-1/logs?stream=stdout&follow=true&offset=4",
                       "http://cp:1/v1/runs/r-1",
                       "http://cp:1/v1/runs/r-1/logs?stream=stdout&offset=5",
                   });
-    CHECK(f.sleeps.size() == 3); // after the cut, the refused connection and the early end
+    CHECK(f.sleeps.size() == 3); // after the cut, the refused call and the early end
   }
 
   TEST_CASE("A followed log ended by a stopping server gets what the run wrote before the state was read") {
@@ -204,39 +206,75 @@ TEST_SUITE("ApiClient") {
 
   TEST_CASE("A followed log whose last read is cut reads the rest once the server answers again") {
     Fixture f;
-    f.transport->answers = {answer(200, "ab"), answer(200, R"({"state": "succeeded"})"), answer(-1, "c"),
-                            answer(200, "d"), answer(200, R"({"state": "succeeded"})"), answer(200, "")};
+    const HttpResponse succeeded = answer(200, R"({"state": "succeeded"})");
+    f.transport->answers = {answer(200, "ab"), succeeded, answer(-1, "c"), succeeded, answer(200, "d")};
     std::string got;
     f.client.logs("r-1", "stdout", true, [&](std::string_view data) {
       got += data;
       return true;
     });
     CHECK(got == "abcd");
-    CHECK(f.transport->requests.back().url == "http://cp:1/v1/runs/r-1/logs?stream=stdout&offset=4");
+    CHECK(f.transport->requests.back().url == "http://cp:1/v1/runs/r-1/logs?stream=stdout&offset=3");
   }
 
-  TEST_CASE("A followed log's wait for the server counts from the cut, however long it followed") {
-    auto transport = std::make_shared<ScriptedTransport>();
-    ApiConfig config{"http://cp:1", "tok", 1, std::chrono::milliseconds(100), {}};
-    config.follow_reconnect = std::chrono::milliseconds(200);
+  // A client that tries each call once, with a window of `reconnect`, recording its notes.
+  struct FollowFixture {
+    std::shared_ptr<ScriptedTransport> transport = std::make_shared<ScriptedTransport>();
     std::vector<std::pair<bool, std::string>> notes;
-    config.follow_note = [&](bool waiting, const std::string& text) { notes.emplace_back(waiting, text); };
-    ApiClient client(config, transport, [](std::chrono::milliseconds) {});
-    transport->answers = {answer(-1, "ab"), answer(0), answer(200, "c"), answer(200, R"({"state": "succeeded"})"),
-                          answer(200, "")};
+    ApiClient client;
+    explicit FollowFixture(std::chrono::milliseconds reconnect) : client(config(reconnect), transport, [](auto) {}) {}
+    ApiConfig config(std::chrono::milliseconds reconnect) {
+      ApiConfig c{"http://cp:1", "tok", 1, std::chrono::milliseconds(100), {}};
+      c.follow_reconnect = reconnect;
+      c.follow_note = [this](bool waiting, const std::string& text) { notes.emplace_back(waiting, text); };
+      return c;
+    }
+  };
+
+  TEST_CASE("A followed log's wait for the server counts from the cut, however long it followed") {
+    FollowFixture f(std::chrono::milliseconds(500));
+    f.transport->answers = {answer(-1, "ab"), answer(0), answer(200, R"({"state": "running"})"), answer(200, "c"),
+                            answer(200, R"({"state": "succeeded"})"), answer(200, "")};
     std::string got;
-    client.logs("r-1", "stdout", true, [&](std::string_view data) {
-      if (got.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(300)); // followed longer than the window
+    f.client.logs("r-1", "stdout", true, [&](std::string_view data) {
+      if (got.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(600)); // followed longer than the window
       got += data;
       return true;
     });
     CHECK(got == "abc");
-    REQUIRE(notes.size() == 2);
-    CHECK(notes[0].first);
-    CHECK(notes[0].second == "cannot reach the control plane at http://cp:1 (is `gpurun serve` running?); waiting up "
-                             "to 200ms for it to answer again");
-    CHECK_FALSE(notes[1].first);
-    CHECK(notes[1].second == "the control plane at http://cp:1 answers again");
+    REQUIRE(f.notes.size() == 2);
+    CHECK(f.notes[0].first);
+    CHECK(f.notes[0].second == "cannot reach the control plane at http://cp:1 (is `gpurun serve` running?); waiting up "
+                               "to 500ms for it to answer again");
+    CHECK_FALSE(f.notes[1].first);
+    CHECK(f.notes[1].second == "the control plane at http://cp:1 answers again");
+  }
+
+  TEST_CASE("A followed log with nothing to say knows the server is back: the next cut has its whole window") {
+    // After the first cut the server answers but the stream stays quiet past the window, then
+    // is cut again.
+    FollowFixture f(std::chrono::milliseconds(500));
+    const HttpResponse running = answer(200, R"({"state": "running"})");
+    f.transport->answers = {answer(-1, "ab"), running, answer(-1, ""), running, answer(200, "c"),
+                            answer(200, R"({"state": "succeeded"})"), answer(200, "")};
+    std::string got;
+    f.client.logs("r-1", "stdout", true, [&](std::string_view data) {
+      if (data.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(600));
+      got += data;
+      return true;
+    });
+    CHECK(got == "abc");
+    CHECK(f.notes.size() == 4); // lost, back, lost, back
+  }
+
+  TEST_CASE("A followed log ends with the reason the server cannot be brought back") {
+    FollowFixture f(std::chrono::milliseconds(60'000));
+    ApiConfig config = f.config(std::chrono::milliseconds(60'000));
+    config.endpoint_now = []() -> std::string { throw Error("the local control plane exited as it started: x", ErrorKind::unreachable); };
+    ApiClient client(config, f.transport, [](auto) {});
+    f.transport->answers = {answer(-1, "ab")};
+    CHECK_THROWS_WITH(client.logs("r-1", "stdout", true, [](std::string_view) { return true; }),
+                      "the local control plane exited as it started: x");
   }
 
   TEST_CASE("A followed log gives up once the server stays away past follow_reconnect") {
