@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -75,18 +76,21 @@ pid_t start_server(const std::string& state) {
   return pid;
 }
 
-// The last line the servers started here wrote to the shared log (from `offset` on), their
-// "gpurun: error: " taken off: why they stopped.
-std::string last_line(const std::string& path, std::uintmax_t offset) {
-  std::ifstream in(path, std::ios::binary);
+// Why a server started here stopped: the last line it wrote to the shared log (from `offset`
+// on), its "gpurun: error: " taken off, else how it ended. Lines of servers that lost the lock to
+// another are not the reason.
+std::string start_failure(const std::string& log, std::uintmax_t offset, int status) {
+  std::ifstream in(log, std::ios::binary);
   in.seekg(static_cast<std::streamoff>(offset));
   std::string line;
   std::string last;
   while (std::getline(in, line))
-    if (!line.empty()) last = line;
+    if (!line.empty() && line.find("another gpurun serve is using") == std::string::npos) last = line;
   for (std::string_view prefix : {"gpurun: error: ", "gpurun: "})
     if (last.starts_with(prefix)) return last.substr(prefix.size());
-  return last;
+  if (!last.empty()) return last;
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 // Whether no server holds the state folder's lock (server/serve.cpp takes it for its life, and
@@ -99,21 +103,16 @@ bool lock_free(const std::string& state) {
   return free;
 }
 
-// Servers started by this process, reaped once they end: a follower may start several.
-std::mutex g_children_mutex;
+// One start at a time in this process (a follower's two streams find the server gone at once),
+// and the servers it started, reaped once they end: a long follow may start several.
+std::mutex g_start_mutex;
 std::vector<pid_t> g_children;
 
-void reap_children() {
-  std::lock_guard lock(g_children_mutex);
-  std::erase_if(g_children, [](pid_t pid) {
-    int status = 0;
-    return ::waitpid(pid, &status, WNOHANG) != 0;
-  });
-}
-
-// The endpoint of the local server of `state`, started first when none answers there.
-std::string local_endpoint(const std::string& state) {
-  reap_children();
+// The endpoint of the local server of `state`, started first when none answers there; nothing
+// when the server started has not answered within k_start_wait. Throws when it cannot start.
+std::optional<std::string> local_endpoint(const std::string& state) {
+  std::lock_guard lock(g_start_mutex);
+  std::erase_if(g_children, [](pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) != 0; });
   const std::string endpoint_file = core::endpoint_path(state);
   std::string endpoint = core::read_trimmed(endpoint_file);
   if (healthy(endpoint)) return endpoint;
@@ -121,20 +120,15 @@ std::string local_endpoint(const std::string& state) {
   std::error_code no_log;
   std::uintmax_t log_start = std::filesystem::file_size(log, no_log);
   if (no_log) log_start = 0;
-  auto start = [&] {
-    pid_t pid = start_server(state);
-    std::lock_guard lock(g_children_mutex);
-    g_children.push_back(pid);
-    return pid;
-  };
-  pid_t child = start();
+  pid_t child = start_server(state);
+  g_children.push_back(child);
   int starts = 1;
-  bool exited = false;
+  int status = 0; // of the last server started here that ended
   const auto deadline = std::chrono::steady_clock::now() + k_start_wait;
   for (;;) {
     endpoint = core::read_trimmed(endpoint_file);
     if (healthy(endpoint)) {
-      // Another command (or the other stream of a follower) may have started it first.
+      // Another command may have started it first.
       if (core::read_trimmed(state + "/server.pid") == std::to_string(child))
         print_note("started the local control plane in the background (state " + state + ", log " + log + ")");
       return endpoint;
@@ -142,20 +136,20 @@ std::string local_endpoint(const std::string& state) {
     // A server still stopping can hold the lock past the moment the one started here gives up
     // waiting for it: once the lock is free, start another. One that ends with the lock free
     // failed on its own.
-    if (!exited) exited = ::waitpid(child, nullptr, WNOHANG) != 0; // -1: reaped by reap_children
-    if (exited && lock_free(state)) {
-      if (starts == k_starts) {
-        const std::string why = last_line(log, log_start);
-        throw Error("the local control plane exited as it started" + (why.empty() ? "" : ": " + why) + " (" + log + ")",
-                    ErrorKind::unreachable);
-      }
-      child = start();
-      ++starts;
-      exited = false;
+    if (child != 0 && ::waitpid(child, &status, WNOHANG) == child) {
+      std::erase(g_children, child);
+      child = 0;
     }
-    if (std::chrono::steady_clock::now() > deadline)
-      throw Error("the local control plane did not start within " + std::to_string(k_start_wait.count()) + "s; see " + log,
-                  ErrorKind::unreachable);
+    if (child == 0 && lock_free(state)) {
+      if (starts == k_starts)
+        throw Error("the local control plane exited as it started: " + start_failure(log, log_start, status) + " (" +
+                        log + ")",
+                    ErrorKind::unreachable);
+      child = start_server(state);
+      g_children.push_back(child);
+      ++starts;
+    }
+    if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
@@ -178,11 +172,17 @@ core::ApiConfig connect_config(Settings& settings, Announce announce) {
   }
 
   const std::string state = settings.state().value;
-  config.endpoint = local_endpoint(state);
+  std::optional<std::string> local = local_endpoint(state);
+  if (!local)
+    throw Error("the local control plane did not start within " + std::to_string(k_start_wait.count()) + "s; see " +
+                    state + "/server.log",
+                ErrorKind::unreachable);
+  config.endpoint = *local;
   config.token = settings.token();
   // A follower outlives the server it began with: like any command, it starts the local server
-  // again when none answers, and finds the port it listens on now.
-  config.endpoint_now = [state] { return local_endpoint(state); };
+  // again when none answers, and finds the port it listens on now; one slow to start is waited
+  // for within the follower's own window.
+  config.endpoint_now = [state] { return local_endpoint(state).value_or(""); };
   say("the local control plane at " + config.endpoint);
   return config;
 }

@@ -237,13 +237,16 @@ void ApiClient::logs(const std::string& id, const std::string& stream, bool foll
   Clock::time_point give_up;
   std::chrono::milliseconds delay = m_config.backoff;
   auto heard = [&] {
-    delay = m_config.backoff;
     if (!waiting) return;
     waiting = false;
+    delay = m_config.backoff;
     if (m_config.follow_note) m_config.follow_note(false, "the control plane at " + m_config.endpoint + " answers again");
   };
   auto counting = [&](std::string_view data) {
-    if (!data.empty()) heard();
+    if (!data.empty()) {
+      heard();
+      delay = m_config.backoff;
+    }
     delivered += static_cast<std::int64_t>(data.size());
     stopped = !on_data(data);
     return !stopped;

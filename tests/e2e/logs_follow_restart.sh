@@ -118,4 +118,18 @@ wait "$follower"
 expect_eq "$?" "0" "logs -f across restarts of the local control plane"
 expect_eq "$(cat "$TMP/f3.out")" $'alpha\nbeta\ngamma' "its output, once and in order"
 expect_contains "$(cat "$TMP/f3.err")" "gpurun: started the local control plane in the background" "the follower says it started it"
+
+# A local server that cannot be started again ends the follow at once with the reason (exit 4),
+# not after the reconnect window.
+run run -d "$TMP/app2.yaml" waits
+id=$out
+GPURUN_EXECUTOR=bogus "$GPURUN" logs -f "$id" >"$TMP/f4.out" 2>"$TMP/f4.err" &
+follower=$!
+wait_for "$TMP/f4.out" started
+kill -9 "$(cat "$local_state/server.pid")"
+start=$SECONDS
+wait "$follower"
+expect_eq "$?" "4" "logs -f when the local server cannot start"
+((SECONDS - start <= 15)) || fail "the follower took $((SECONDS - start)) s to say the server cannot start"
+expect_contains "$(tail -n 1 "$TMP/f4.err")" "gpurun: error: the local control plane exited as it started: unknown executor 'bogus'" "why"
 finish

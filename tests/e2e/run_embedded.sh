@@ -47,15 +47,18 @@ expect_contains "$err" "started the local control plane" "restarted"
 # A dead server whose state folder is still locked (a server taking its time to stop): the server
 # started meanwhile gives up on the lock, and the CLI starts another once the lock is free.
 kill -9 "$(cat "$state/server.pid")"
-flock "$state/lock" sleep 3 &
+flock -w 5 "$state/lock" sleep 4 &
 locker=$!
-sleep 0.2
+until ! flock -n "$state/lock" true; do sleep 0.05; done
+log_lines=$(wc -l <"$state/server.log")
 start=$SECONDS
 run ps
 wait "$locker"
-expect_rc 0 "ps while the state folder is locked for 3 s"
+expect_rc 0 "ps while the state folder is locked for 4 s"
 expect_contains "$err" "started the local control plane" "started once the lock was free"
-((SECONDS - start <= 10)) || fail "ps took $((SECONDS - start)) s once the lock was free"
+((SECONDS - start <= 12)) || fail "ps took $((SECONDS - start)) s once the lock was free"
+expect_eq "$(tail -n +$((log_lines + 1)) "$state/server.log" | grep -c 'another gpurun serve is using')" "1" \
+  "the first server started gave up on the lock, the second took it"
 
 # Two first uses at once on a fresh state folder: one server, both runs.
 export XDG_STATE_HOME=$TMP/race

@@ -259,7 +259,7 @@ TEST_SUITE("ApiClient") {
                             answer(200, R"({"state": "succeeded"})"), answer(200, "")};
     std::string got;
     f.client.logs("r-1", "stdout", true, [&](std::string_view data) {
-      if (data.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(600));
+      if (data.empty() && got.size() == 2) std::this_thread::sleep_for(std::chrono::milliseconds(600));
       got += data;
       return true;
     });
