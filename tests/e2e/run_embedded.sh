@@ -13,6 +13,9 @@ stop_local() {
     [[ -f $s/server.pid ]] && kill -9 "$(cat "$s/server.pid")" 2>/dev/null
     for f in "$s"/runs/*/attempt-*.pid; do [[ -f $f ]] && pkill -9 -s "$(cat "$f")" 2>/dev/null; done
   done
+  # The server that lost a start race waits 2 s for the lock: it would take over once the
+  # winner is killed.
+  pkill -9 -f -- "--state $TMP/" 2>/dev/null
 }
 trap 'stop_local; rm -rf "$TMP"' EXIT
 

@@ -7,6 +7,8 @@ SERVER_PIDS=()
 
 cleanup() {
   for pid in "${SERVER_PIDS[@]}"; do { kill -9 "$pid" && wait "$pid"; } 2>/dev/null; done
+  # Local servers a test's CLI started and no pid file names (one still waiting for the lock).
+  pkill -9 -f -- "--state $TMP/" 2>/dev/null
   # Runs started by a test's servers are in their own sessions; stop them by their recorded pids.
   for f in "$TMP"/*/runs/*/attempt-*.pid "$TMP"/*/*/runs/*/attempt-*.pid; do [[ -f $f ]] && pkill -9 -s "$(cat "$f")" 2>/dev/null; done
   rm -rf "$TMP"
