@@ -53,7 +53,7 @@ pid_t start_server(const std::string& state) {
   ::chmod(state.c_str(), 0700);
   const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   if (ec) throw Error("cannot find the gpurun binary to start the local control plane", ErrorKind::unreachable);
-  const std::string log = state + "/server.log";
+  const std::string log = core::log_path(state);
   std::vector<std::string> args = {self, "serve", "--listen", "127.0.0.1:0", "--state", state};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -96,7 +96,7 @@ std::string start_failure(const std::string& log, std::uintmax_t offset, int sta
 // Whether no server holds the state folder's lock (server/serve.cpp takes it for its life, and
 // a server starting waits a moment for it, so this brief look does not make one fail).
 bool lock_free(const std::string& state) {
-  int fd = ::open((state + "/lock").c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(core::lock_path(state).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return true;
   const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0; // closing the file lets go of it
   ::close(fd);
@@ -116,7 +116,7 @@ std::optional<std::string> local_endpoint(const std::string& state) {
   const std::string endpoint_file = core::endpoint_path(state);
   std::string endpoint = core::read_trimmed(endpoint_file);
   if (healthy(endpoint)) return endpoint;
-  const std::string log = state + "/server.log";
+  const std::string log = core::log_path(state);
   std::error_code no_log;
   std::uintmax_t log_start = std::filesystem::file_size(log, no_log);
   if (no_log) log_start = 0;
@@ -129,7 +129,7 @@ std::optional<std::string> local_endpoint(const std::string& state) {
     endpoint = core::read_trimmed(endpoint_file);
     if (healthy(endpoint)) {
       // Another command may have started it first.
-      if (core::read_trimmed(state + "/server.pid") == std::to_string(child))
+      if (core::read_trimmed(core::pid_path(state)) == std::to_string(child))
         print_note("started the local control plane in the background (state " + state + ", log " + log + ")");
       return endpoint;
     }
@@ -175,7 +175,7 @@ core::ApiConfig connect_config(Settings& settings, Announce announce) {
   std::optional<std::string> local = local_endpoint(state);
   if (!local)
     throw Error("the local control plane did not start within " + std::to_string(k_start_wait.count()) + "s; see " +
-                    state + "/server.log",
+                    core::log_path(state),
                 ErrorKind::unreachable);
   config.endpoint = *local;
   config.token = settings.token();

@@ -28,7 +28,8 @@ struct ApiConfig {
   std::chrono::milliseconds backoff{200}; // before the second try; doubles each time
   HttpTimeouts timeouts;
   // How long a followed log waits for the server to answer again after its stream was cut (a
-  // server restart, a dropped connection) before giving up; output resets the wait.
+  // server restart, a dropped connection) before giving up, counted from the loss; any answer
+  // ends the wait.
   std::chrono::milliseconds follow_reconnect{60'000};
   // When set, where the server is now, asked again before each reconnect of a followed log (the
   // local control plane listens on a new port after a restart); "" keeps the endpoint, and an

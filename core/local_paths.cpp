@@ -24,6 +24,9 @@ std::string default_state_dir() {
 
 std::string token_path(const std::string& state_dir) { return state_dir + "/token"; }
 std::string endpoint_path(const std::string& state_dir) { return state_dir + "/endpoint"; }
+std::string pid_path(const std::string& state_dir) { return state_dir + "/server.pid"; }
+std::string lock_path(const std::string& state_dir) { return state_dir + "/lock"; }
+std::string log_path(const std::string& state_dir) { return state_dir + "/server.log"; }
 
 std::string read_trimmed(const std::string& path) {
   std::ifstream in(path);

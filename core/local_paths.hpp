@@ -15,6 +15,9 @@ std::string default_state_dir();
 
 std::string token_path(const std::string& state_dir);
 std::string endpoint_path(const std::string& state_dir);
+std::string pid_path(const std::string& state_dir);  // the running server's pid
+std::string lock_path(const std::string& state_dir); // flock'd by the server for its life
+std::string log_path(const std::string& state_dir);  // the output of a server the CLI started
 
 // Reads a small text file with surrounding white space trimmed; "" when it is missing.
 std::string read_trimmed(const std::string& path);

@@ -42,8 +42,7 @@ struct Converter {
     out.pos = pos_of(in);
     if (++nodes > k_max_yaml_nodes) { // StreamCheck refuses such files first; kept as the tree's own bound
       if (!budget_reported)
-        file.diagnostics.push_back(file.diagnostic(
-            out.pos, too_large_message()));
+        file.diagnostics.push_back(file.diagnostic(out.pos, too_large_message()));
       budget_reported = true;
       return false;
     }

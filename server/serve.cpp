@@ -49,7 +49,7 @@ std::pair<std::string, int> split_listen(const std::string& listen) {
 
 // The state folder's lock, held for the server's life: one server per state folder.
 int lock_state(const std::string& dir) {
-  const std::string path = dir + "/lock";
+  const std::string path = core::lock_path(dir);
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) throw Error("cannot open " + path + ": " + std::strerror(errno));
   // A moment's wait: a server that is stopping still holds the lock, and a CLI looking whether
@@ -198,7 +198,7 @@ void serve(const ServeOptions& options) {
   HttpServer http(api, http_options);
   const int bound = http.bind();
   const std::string endpoint = fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, bound);
-  core::write_file_atomic(options.state_dir + "/server.pid", std::to_string(::getpid()) + "\n", 0600);
+  core::write_file_atomic(core::pid_path(options.state_dir), std::to_string(::getpid()) + "\n", 0600);
   core::write_file_atomic(core::endpoint_path(options.state_dir), endpoint + "\n", 0600);
 
   say(fmt::format("gpurun serve: listening on {} (state {}, executor {})", endpoint, options.state_dir, options.executor));
@@ -219,7 +219,7 @@ void serve(const ServeOptions& options) {
   schedules.stop();
   scheduler.stop();
   ::unlink(core::endpoint_path(options.state_dir).c_str());
-  ::unlink((options.state_dir + "/server.pid").c_str());
+  ::unlink(core::pid_path(options.state_dir).c_str());
   say("gpurun serve: stopped; runs still running keep running and are re-attached at the next start");
   ::close(lock_fd);
 }

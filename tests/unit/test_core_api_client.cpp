@@ -59,6 +59,16 @@ struct Fixture {
 
 HttpResponse answer(long status, std::string body = "") { return HttpResponse{status, {}, std::move(body)}; }
 
+// All a followed log of run r-1 delivers.
+std::string followed(ApiClient& client) {
+  std::string got;
+  client.logs("r-1", "stdout", true, [&](std::string_view data) {
+    got += data;
+    return true;
+  });
+  return got;
+}
+
 } // namespace
 
 TEST_SUITE("ApiClient") {
@@ -169,11 +179,7 @@ TEST_SUITE("ApiClient") {
     const HttpResponse running = answer(200, R"({"state": "running"})");
     f.transport->answers = {answer(-1, "ab"), answer(0),  running, answer(200, "cd"), running, answer(200, "e"),
                             answer(200, R"({"state": "succeeded"})"), answer(200, "")};
-    std::string got;
-    f.client.logs("r-1", "stdout", true, [&](std::string_view data) {
-      got += data;
-      return true;
-    });
+    const std::string got = followed(f.client);
     CHECK(got == "abcde");
     std::vector<std::string> urls;
     for (const HttpRequest& r : f.transport->requests) urls.push_back(r.url);
@@ -195,11 +201,7 @@ TEST_SUITE("ApiClient") {
     // the next server (the first call is refused, the retry answers).
     Fixture f;
     f.transport->answers = {answer(200, "ab"), answer(0), answer(200, R"({"state": "failed"})"), answer(200, "cd")};
-    std::string got;
-    f.client.logs("r-1", "stdout", true, [&](std::string_view data) {
-      got += data;
-      return true;
-    });
+    const std::string got = followed(f.client);
     CHECK(got == "abcd");
     CHECK(f.transport->requests.back().url == "http://cp:1/v1/runs/r-1/logs?stream=stdout&offset=2");
   }
@@ -208,11 +210,7 @@ TEST_SUITE("ApiClient") {
     Fixture f;
     const HttpResponse succeeded = answer(200, R"({"state": "succeeded"})");
     f.transport->answers = {answer(200, "ab"), succeeded, answer(-1, "c"), succeeded, answer(200, "d")};
-    std::string got;
-    f.client.logs("r-1", "stdout", true, [&](std::string_view data) {
-      got += data;
-      return true;
-    });
+    const std::string got = followed(f.client);
     CHECK(got == "abcd");
     CHECK(f.transport->requests.back().url == "http://cp:1/v1/runs/r-1/logs?stream=stdout&offset=3");
   }
